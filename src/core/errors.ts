@@ -47,6 +47,12 @@ export const ERROR_CATALOGUE = {
   CDK_JOB_HANDLER_MISSING: { title: "No handler is registered for the job's target", failureClass: "config" },
   CDK_JOB_TIMEOUT: { title: "The job handler did not finish within its timeout", failureClass: "transient" },
   CDK_JOB_FAILED: { title: "The job handler failed without a classified error", failureClass: "transient" },
+  CDK_TARGET_UNAVAILABLE: {
+    title: "The target could not be reached or answered with a temporary failure",
+    failureClass: "transient",
+  },
+  CDK_TARGET_AUTH: { title: "The target refused our credentials", failureClass: "config" },
+  CDK_TARGET_REJECTED: { title: "The target refused the request as invalid", failureClass: "business" },
   CDK_TARGET_PAUSED: { title: "The target is paused after a configuration failure", failureClass: "config" },
   CDK_EXCEPTION_NOT_FOUND: { title: "Exception record not found", failureClass: "business" },
   CDK_EXCEPTION_NOT_OPEN: { title: "Exception record is already resolved", failureClass: "business" },
