@@ -1,0 +1,165 @@
+import { hostname } from "node:os";
+import type { FastifyInstance } from "fastify";
+import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../connectors/connector.ts";
+import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
+import { createInboxProcessor } from "../connectors/inbox-processor.ts";
+import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
+import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
+import { createWorker, type Worker } from "../delivery/worker.ts";
+import { hubWorkerMetrics } from "../delivery/worker-metrics.ts";
+import {
+  createWorkflowEngine,
+  type WorkflowDefinition,
+  type WorkflowEngine,
+} from "../flows/workflow-engine.ts";
+import { buildServer } from "../gateway/build-server.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
+import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
+import { isSecret } from "../security/secret-ref.ts";
+import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
+import type { CrossdockConfig } from "./config-schema.ts";
+import { openStore } from "./open-store.ts";
+
+export type Role = "gateway" | "worker" | "scheduler";
+export const ALL_ROLES: readonly Role[] = ["gateway", "worker", "scheduler"];
+
+export interface AppOptions {
+  config: CrossdockConfig;
+  roles?: readonly Role[];
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** Workflows this process can run (the flows issue registers the built-ins). */
+  workflows?: readonly WorkflowDefinition[];
+  /** Extra job handlers by target, e.g. a test target. They win over configured connections. */
+  handlers?: Readonly<Record<string, JobHandler>>;
+  /** Extra inbound connectors by type. */
+  inboundConnectors?: readonly InboundConnector[];
+}
+
+export interface App {
+  readonly config: CrossdockConfig;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics: HubMetrics;
+  readonly engine: WorkflowEngine;
+  readonly server: FastifyInstance | undefined;
+  readonly worker: Worker | undefined;
+  /** Starts listening and working; resolves with the bound HTTP address (if the gateway role runs). */
+  start(): Promise<{ url: string | undefined }>;
+  /** Stops intake first, then lets in-flight jobs finish (up to `graceMs`), then closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function outboundTargets(config: CrossdockConfig, clock: Clock): Map<string, DeliveryTarget> {
+  const targets = new Map<string, DeliveryTarget>();
+  for (const [name, connection] of Object.entries(config.connections)) {
+    if (connection.type !== HTTP_TARGET_TYPE) continue;
+    const token = connection.token;
+    targets.set(
+      name,
+      createHttpTarget(
+        {
+          name,
+          url: String(connection.url),
+          token: isSecret(token) ? token : undefined,
+          connections: config.targets[name]?.concurrency ?? 8,
+        },
+        () => clock.now(),
+      ),
+    );
+  }
+  return targets;
+}
+
+/**
+ * The composition root: configuration in, a running hub out. Everything is wired here by hand
+ * (no container), so each dependency is visible and replaceable in tests.
+ */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const roles = new Set(options.roles ?? ALL_ROLES);
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? createIdGenerator(clock);
+  const logger =
+    options.logger ?? createLogger({ level: config.log.level, base: { env: config.environment } });
+  const store = await openStore(config, { clock, ids });
+  const metrics = createHubMetrics(store);
+
+  const inbound = new Map<string, InboundConnector>([[WEBHOOK_JSON_TYPE, webhookJsonConnector]]);
+  for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
+  const connections = config.connections as Readonly<Record<string, ConnectionSettings>>;
+  const processInbox = createInboxProcessor({
+    store,
+    connectors: inbound,
+    connections,
+    retryFor: (target) => config.targets[target]?.retry,
+  });
+  const engine = createWorkflowEngine({ store, clock, logger, workflows: options.workflows ?? [] });
+  const targets = outboundTargets(config, clock);
+
+  const handlers: Record<string, JobHandler> = {
+    [INBOX_TARGET]: async (job) => processInbox(job),
+    [WORKFLOW_TARGET]: engine.handler,
+  };
+  for (const [name, target] of targets) handlers[name] = deliveryHandler(target);
+  Object.assign(handlers, options.handlers);
+
+  const worker = roles.has("worker")
+    ? createWorker({
+        store,
+        clock,
+        logger,
+        workerId: `${hostname()}:${process.pid}`,
+        handlers,
+        targets: config.targets,
+        concurrency: config.workers.concurrency,
+        leaseMs: config.workers.leaseMs,
+        pollIntervalMs: config.workers.pollIntervalMs,
+        metrics: hubWorkerMetrics(metrics),
+      })
+    : undefined;
+
+  const inboundNames = new Set(
+    Object.entries(connections)
+      .filter(([, c]) => inbound.has(c.type))
+      .map(([name]) => name),
+  );
+  const server = roles.has("gateway")
+    ? buildServer({
+        store,
+        logger,
+        metrics,
+        inboundConnections: inboundNames,
+        maxBodyBytes: config.store.maxMessageBytes,
+        isReady: () => worker === undefined || worker.running,
+        onAppended: () => worker?.wake(),
+      })
+    : undefined;
+
+  return {
+    config,
+    store,
+    logger,
+    metrics,
+    engine,
+    server,
+    worker,
+    async start() {
+      worker?.start();
+      if (!server) return { url: undefined };
+      const address = await server.listen({ host: config.server.host, port: config.server.port });
+      logger.info({ url: address, store: config.store.displayUrl, roles: [...roles] }, "crossdock started");
+      return { url: address };
+    },
+    async stop(graceMs = 10_000) {
+      await server?.close();
+      await worker?.stop({ graceful: true, timeoutMs: graceMs });
+      await Promise.all([...targets.values()].map((t) => t.close?.()));
+      await store.close();
+      logger.info({}, "crossdock stopped");
+    },
+  };
+}

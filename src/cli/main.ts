@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { isCrossdockError } from "../core/errors.ts";
+import type { CliIo, GlobalOptions } from "./cli-io.ts";
+import { registerDemoCommand } from "./demo-command.ts";
+import { registerExceptionsCommand } from "./exceptions-command.ts";
+import { registerReplayCommand } from "./replay-command.ts";
+import { registerStartCommand } from "./start-command.ts";
+import { registerStatusCommand } from "./status-command.ts";
+import { registerValidateCommand } from "./validate-command.ts";
+
+/**
+ * Runs the `crossdock` command line with injected I/O and returns the exit code: 0 done, 1 an error
+ * (printed with its catalogue code), 2 a usage error. Never calls `process.exit` itself.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command("crossdock")
+    .description("Crossdock: the integration hub between Odoo and every channel, warehouse and partner")
+    .option("-c, --config <path>", "configuration file (default: $CROSSDOCK_CONFIG or ./crossdock.yaml)")
+    .option("-e, --env <name>", "environment to run as (default: $CROSSDOCK_ENV or the file's `environment`)")
+    .option("--json", "machine-readable output")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const globals = () => program.opts<GlobalOptions>();
+  registerStartCommand(program, io, globals);
+  registerValidateCommand(program, io, globals);
+  registerStatusCommand(program, io, globals);
+  registerExceptionsCommand(program, io, globals);
+  registerReplayCommand(program, io, globals);
+  registerDemoCommand(program, io, globals);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isCrossdockError(error)) {
+      io.err(`error ${error.code}: ${error.message}`);
+      return error.code === "CDK_CLI_USAGE" ? 2 : 1;
+    }
+    io.err(`error CDK_INTERNAL: ${(error as Error)?.stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+if (import.meta.main) {
+  const code = await runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+    untilStopped: untilSignal,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,148 @@
+import { createHash } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { CrossdockError } from "../core/errors.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { HubMetrics } from "../observability/metrics.ts";
+import type { Store, TraceContext } from "../store/store.ts";
+import { problemFor } from "./problem.ts";
+
+export interface ServerOptions {
+  store: Store;
+  logger: Logger;
+  metrics: HubMetrics;
+  /** Connections that accept inbound webhooks (by name). */
+  inboundConnections: ReadonlySet<string>;
+  /** Largest accepted body, bytes (the store's `maxMessageBytes`). */
+  maxBodyBytes: number;
+  /** Extra readiness condition besides the store answering (e.g. workers started). */
+  isReady?: () => boolean;
+  /** Called after each new inbox message is committed (wakes the workers). */
+  onAppended?: () => void;
+}
+
+/** Headers that name a sender's own message id, in order of preference. */
+const DEDUPE_HEADERS = [
+  "idempotency-key",
+  "webhook-id",
+  "x-shopify-webhook-id",
+  "x-wc-webhook-delivery-id",
+  "x-request-id",
+];
+/** Headers never stored with a message: credentials and signatures are checked, not kept. */
+const UNSTORED_HEADERS = new Set(["authorization", "cookie", "x-api-key", "proxy-authorization"]);
+
+function storedHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined || UNSTORED_HEADERS.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/**
+ * The HTTP edge of the core: inbound webhooks into the durable inbox, health, readiness and metrics.
+ * A webhook is answered 202 only after its message is committed; a duplicate (same sender id) is
+ * answered 200 with the first receipt and stores nothing. Bodies are kept as raw bytes (signatures are
+ * verified on them by the gateway issue's verifiers).
+ */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { store, metrics } = options;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.maxBodyBytes,
+    return503OnClosing: true,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((error, request, reply) => {
+    let mapped: unknown = error;
+    const fst = error as { code?: string; statusCode?: number };
+    if (fst.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      mapped = new CrossdockError(
+        "CDK_HTTP_BODY_TOO_LARGE",
+        `request body exceeds ${options.maxBodyBytes} bytes`,
+        {
+          details: { limit: options.maxBodyBytes },
+        },
+      );
+    } else if (
+      fst.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ||
+      fst.code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH"
+    ) {
+      mapped = new CrossdockError("CDK_HTTP_UNSUPPORTED_MEDIA_TYPE", (error as Error).message);
+    }
+    const { problem, retryAfterS } = problemFor(mapped, request.url);
+    if (problem.status >= 500 && problem.code === "CDK_INTERNAL")
+      request.log.error({ err: error }, "request failed");
+    if (retryAfterS !== undefined) reply.header("retry-after", String(retryAfterS));
+    reply.status(problem.status).type("application/problem+json").send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { problem } = problemFor(
+      new CrossdockError("CDK_HTTP_NOT_FOUND", `no route ${request.method} ${request.url}`),
+    );
+    reply.status(404).type("application/problem+json").send(problem);
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const storeOk = await store.ping().catch(() => false);
+    const ready = storeOk && (options.isReady?.() ?? true);
+    reply.status(ready ? 200 : 503);
+    return { status: ready ? "ready" : "not ready", store: storeOk ? "ok" : "unavailable" };
+  });
+  app.get("/metrics", async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.post<{ Params: { connection: string } }>("/hooks/:connection", async (request, reply) => {
+    const { connection } = request.params;
+    if (!options.inboundConnections.has(connection)) {
+      throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no inbound connection named "${connection}"`, {
+        details: { connection },
+      });
+    }
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw new CrossdockError(
+        "CDK_INBOX_INVALID_MESSAGE",
+        "request body is empty (expected the webhook payload)",
+      );
+    }
+    const headers = request.headers;
+    const senderId = DEDUPE_HEADERS.map((h) => headers[h]).find((v) => typeof v === "string" && v !== "");
+    const dedupeKey =
+      (senderId as string | undefined) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+    const traceparent = headers.traceparent;
+    const trace: TraceContext | undefined = typeof traceparent === "string" ? { traceparent } : undefined;
+    try {
+      const receipt = await store.inbox.append({
+        source: "webhook",
+        connection,
+        dedupeKey,
+        body,
+        headers: storedHeaders(headers),
+        ...(headers["content-type"] ? { contentType: headers["content-type"] } : {}),
+        ...(trace ? { trace } : {}),
+      });
+      metrics.inboxAppends.inc({ connection, result: receipt.duplicate ? "duplicate" : "stored" });
+      if (!receipt.duplicate) options.onAppended?.();
+      reply.status(receipt.duplicate ? 200 : 202);
+      return {
+        id: receipt.id,
+        duplicate: receipt.duplicate,
+        receivedAt: new Date(receipt.receivedAt).toISOString(),
+      };
+    } catch (error) {
+      metrics.inboxAppends.inc({ connection, result: "rejected" });
+      throw error;
+    }
+  });
+
+  return app;
+}
