@@ -7,6 +7,7 @@ import { registerExceptionsCommand } from "./exceptions-command.ts";
 import { registerReplayCommand } from "./replay-command.ts";
 import { registerStartCommand } from "./start-command.ts";
 import { registerStatusCommand } from "./status-command.ts";
+import { registerTargetsCommand } from "./targets-command.ts";
 import { registerValidateCommand } from "./validate-command.ts";
 
 /**
@@ -27,6 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerStatusCommand(program, io, globals);
   registerExceptionsCommand(program, io, globals);
   registerReplayCommand(program, io, globals);
+  registerTargetsCommand(program, io, globals);
   registerDemoCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
