@@ -1,0 +1,313 @@
+/**
+ * The `WorkflowContext` of one execution: answers each `ctx` call from the store when it already
+ * happened (replay) and otherwise does it and records it. It also collects what the engine needs after
+ * `run` settles: the compensations seen, the waits and approvals to register, and the interrupt.
+ *
+ * In `replayOnly` mode (the run already failed and is being compensated) nothing new happens: reaching
+ * a step, wait or approval that has no record halts the code, which has then registered every
+ * compensation it can.
+ */
+import type { Clock } from "../core/clock.ts";
+import { CrossdockError, type ErrorCode, type StoredError, toStoredError } from "../core/errors.ts";
+import type { JobContext } from "../delivery/job-handler.ts";
+import type { StructuredLogger } from "../delivery/structured-logger.ts";
+import { canRetry } from "../store/retry-policy.ts";
+import type {
+  Approval,
+  ClaimedJob,
+  JsonValue,
+  StepRecord,
+  Store,
+  StoredEvent,
+  WorkflowRun,
+} from "../store/store.ts";
+import { Broken, type ExecutionInterrupt, Halt, RetryExecution, Suspend } from "./execution-interrupts.ts";
+import { findNonJson } from "./json-check.ts";
+import type {
+  ApprovalDecision,
+  ApprovalOptions,
+  CompensationContext,
+  EventWaitOptions,
+  StepContext,
+  StepOptions,
+  StepOutcome,
+  WorkflowContext,
+} from "./workflow.ts";
+
+export type Compensate = (input: unknown, ctx: CompensationContext) => Promise<void>;
+
+export interface PendingWait {
+  runId: string;
+  waitId: string;
+  eventType: string;
+  stream: string;
+  deadline?: number;
+}
+
+export interface PendingApproval {
+  runId: string;
+  stepId: string;
+  title: string;
+  details: JsonValue;
+  deadline?: number;
+}
+
+export interface ExecutionContextOptions {
+  store: Store;
+  clock: Clock;
+  logger: StructuredLogger;
+  run: WorkflowRun;
+  job: ClaimedJob;
+  jobContext: JobContext;
+  steps: readonly StepRecord[];
+  replayOnly: boolean;
+}
+
+/** The error a workflow sees when a step fails for good (live and on replay alike). */
+export function stepFailed(stepId: string, error: StoredError, cause?: unknown): CrossdockError {
+  return new CrossdockError("CDK_WORKFLOW_STEP_FAILED", `step ${stepId} failed: ${error.message}`, {
+    cause,
+    details: { stepId, error },
+  });
+}
+
+/** Rebuilds a stored error as a throwable one, for replaying a recorded failure. */
+export function revive(error: StoredError): CrossdockError {
+  return new CrossdockError(error.code as ErrorCode, error.message, {
+    failureClass: error.failureClass,
+    ...(error.details ? { details: error.details } : {}),
+  });
+}
+
+function waitTimeout(id: string, deadline: number | undefined): CrossdockError {
+  return new CrossdockError("CDK_WORKFLOW_WAIT_TIMEOUT", `${id}: no answer by the deadline`, {
+    details: { waitId: id, deadline },
+  });
+}
+
+export class ExecutionContext implements WorkflowContext {
+  readonly runId: string;
+  readonly type: string;
+  readonly key: string;
+  readonly logger: StructuredLogger;
+  /** Compensations of the steps reached in this execution, by step id. */
+  readonly compensations = new Map<string, Compensate>();
+  /** Ids of every step, wait and approval reached in this execution. */
+  readonly reached = new Set<string>();
+  readonly pendingWaits: PendingWait[] = [];
+  readonly pendingApprovals: PendingApproval[] = [];
+  #interrupt: ExecutionInterrupt | undefined;
+  readonly #options: ExecutionContextOptions;
+  readonly #steps: Map<string, StepRecord>;
+  #approvals: Promise<Map<string, Approval>> | undefined;
+
+  constructor(options: ExecutionContextOptions) {
+    this.#options = options;
+    this.runId = options.run.id;
+    this.type = options.run.type;
+    this.key = options.run.key;
+    this.logger = options.logger;
+    this.#steps = new Map(options.steps.map((s) => [s.stepId, s]));
+  }
+
+  get interrupt(): ExecutionInterrupt | undefined {
+    return this.#interrupt;
+  }
+
+  now(): number {
+    return this.#options.clock.now();
+  }
+
+  async step<O, C = undefined>(
+    id: string,
+    fn: (step: StepContext) => Promise<StepOutcome<O, C> | undefined>,
+    options: StepOptions<C> = {},
+  ): Promise<O> {
+    this.#enter(id);
+    if (options.compensate) this.compensations.set(id, options.compensate as Compensate);
+    const record = this.#steps.get(id);
+    if (record?.status === "failed") throw stepFailed(id, record.error ?? unknownError());
+    if (record) return record.output as O;
+    if (this.#options.replayOnly) throw this.#raise(new Halt());
+    const { jobContext, job } = this.#options;
+    if (jobContext.signal.aborted) throw this.#raise(new RetryExecution(jobContext.signal.reason));
+
+    let outcome: StepOutcome<O, C> | undefined;
+    try {
+      outcome = await fn({
+        idempotencyKey: `${this.type}:${this.key}:${id}`,
+        signal: jobContext.signal,
+        attempt: jobContext.attempt,
+      });
+    } catch (error) {
+      const stored = toStoredError(error);
+      if (stored.failureClass === "config") throw this.#raise(new Broken(error), error);
+      if (stored.failureClass === "transient" && canRetry(job.retry, job.attempt, stored.code)) {
+        throw this.#raise(new RetryExecution(error), error);
+      }
+      await this.#save({
+        stepId: id,
+        status: "failed",
+        output: undefined,
+        compensationInput: undefined,
+        error: stored,
+      });
+      throw stepFailed(id, stored, error);
+    }
+
+    const output = outcome?.output;
+    const compensationInput = outcome?.compensationInput;
+    const bad = findNonJson(output) ?? findNonJson(compensationInput);
+    if (
+      bad !== undefined ||
+      (outcome !== undefined && (typeof outcome !== "object" || !("output" in outcome)))
+    ) {
+      const error = new CrossdockError(
+        "CDK_WORKFLOW_STEP_FAILED",
+        `step ${id} must return { output, compensationInput? } of JSON values`,
+        { failureClass: "config", details: { stepId: id, ...(bad ? { at: bad } : {}) } },
+      );
+      throw this.#raise(new Broken(error), error);
+    }
+    const saved = await this.#save({
+      stepId: id,
+      status: "completed",
+      output: output as JsonValue | undefined,
+      compensationInput: compensationInput as JsonValue | undefined,
+      error: undefined,
+    });
+    // The stored copy, so the first execution sees exactly what every replay will.
+    return saved.output as O;
+  }
+
+  async waitForEvent(waitId: string, options: EventWaitOptions): Promise<StoredEvent> {
+    this.#enter(waitId);
+    const { store, run } = this.#options;
+    const wait = await store.workflows.getWait(run.id, waitId);
+    if (wait?.status === "resolved" && wait.event) return wait.event;
+    if (wait?.status === "timed_out") throw waitTimeout(waitId, wait.deadline);
+    if (this.#options.replayOnly) throw this.#raise(new Halt());
+    if (wait) {
+      if (wait.deadline !== undefined && wait.deadline <= this.now()) {
+        await store.transaction((tx) => tx.timeoutEventWait(run.id, waitId));
+        throw waitTimeout(waitId, wait.deadline);
+      }
+      throw this.#raise(new Suspend());
+    }
+    this.pendingWaits.push({
+      runId: run.id,
+      waitId,
+      eventType: options.type,
+      stream: options.stream,
+      ...this.#deadline(options.timeoutMs),
+    });
+    throw this.#raise(new Suspend());
+  }
+
+  async waitForApproval(stepId: string, options: ApprovalOptions): Promise<ApprovalDecision> {
+    this.#enter(stepId);
+    // The first answer seen is recorded as a step, so a decision made after a timeout cannot change
+    // the path a replay takes.
+    const record = this.#steps.get(stepId);
+    if (record?.status === "failed") throw revive(record.error ?? unknownError());
+    if (record) return toDecision(record.output);
+    const replayOnly = this.#options.replayOnly;
+    const approval = (await this.#loadApprovals()).get(stepId);
+    if (approval && approval.status !== "pending") {
+      const decision = {
+        approved: approval.status === "approved",
+        by: approval.decidedBy ?? "",
+        comment: approval.comment ?? null,
+      };
+      if (!replayOnly) {
+        await this.#save({
+          stepId,
+          status: "completed",
+          output: decision,
+          compensationInput: undefined,
+          error: undefined,
+        });
+      }
+      return toDecision(decision);
+    }
+    if (replayOnly) throw this.#raise(new Halt());
+    if (approval) {
+      if (approval.deadline !== undefined && approval.deadline <= this.now()) {
+        const error = waitTimeout(stepId, approval.deadline);
+        await this.#save({
+          stepId,
+          status: "failed",
+          output: undefined,
+          compensationInput: undefined,
+          error: error.toJSON(),
+        });
+        throw error;
+      }
+      throw this.#raise(new Suspend());
+    }
+    this.pendingApprovals.push({
+      runId: this.runId,
+      stepId,
+      title: options.title,
+      details: options.details ?? null,
+      ...this.#deadline(options.timeoutMs),
+    });
+    throw this.#raise(new Suspend());
+  }
+
+  /** Checks the id and stops at once if an earlier call already ended this execution. */
+  #enter(id: string): void {
+    if (this.#interrupt) throw this.#interrupt;
+    if (this.reached.has(id)) {
+      const error = new CrossdockError(
+        "CDK_WORKFLOW_DUPLICATE_STEP",
+        `workflow ${this.type} used the id "${id}" twice in one run`,
+        { details: { runId: this.runId, stepId: id } },
+      );
+      throw this.#raise(new Broken(error), error);
+    }
+    this.reached.add(id);
+  }
+
+  /** Records the strongest interrupt and returns what to throw into the workflow code. */
+  #raise(interrupt: ExecutionInterrupt, thrown?: unknown): unknown {
+    if (!this.#interrupt || interrupt.rank > this.#interrupt.rank) this.#interrupt = interrupt;
+    return thrown ?? interrupt;
+  }
+
+  #deadline(timeoutMs: number | undefined): { deadline?: number } {
+    return timeoutMs === undefined ? {} : { deadline: this.now() + timeoutMs };
+  }
+
+  #loadApprovals(): Promise<Map<string, Approval>> {
+    this.#approvals ??= this.#options.store.workflows
+      .listApprovals({ runId: this.runId })
+      .then((list) => new Map(list.map((a) => [a.stepId, a])));
+    return this.#approvals;
+  }
+
+  async #save(record: Omit<StepRecord, "runId" | "seq" | "finishedAt">): Promise<StepRecord> {
+    const saved = await this.#options.store.transaction((tx) =>
+      tx.saveStep({ runId: this.runId, ...record }),
+    );
+    this.#steps.set(saved.stepId, saved);
+    return saved;
+  }
+}
+
+function toDecision(output: JsonValue | undefined): ApprovalDecision {
+  const { approved, by, comment } = (output ?? {}) as {
+    approved?: boolean;
+    by?: string;
+    comment?: string | null;
+  };
+  return { approved: approved === true, by: by ?? "", comment: comment ?? undefined };
+}
+
+function unknownError(): StoredError {
+  return {
+    code: "CDK_WORKFLOW_STEP_FAILED",
+    message: "failed (no error recorded)",
+    failureClass: "business",
+  };
+}
