@@ -182,7 +182,9 @@ export function parseConfig(text: string, options: ParseConfigOptions): Crossdoc
   const warnings: ConfigProblem[] = doc.warnings.map((warning) =>
     problem(file, { position: locator.positionOf(warning.pos[0]), path: [] }, yamlMessage(warning)),
   );
-  if (overlay === undefined && Object.keys(overlays).length > 0) {
+  // The base is usually the file's own environment; a caller's choice without overrides may be a typo.
+  const chosen = options.environment !== undefined && options.environment !== raw.environment;
+  if (chosen && overlay === undefined && Object.keys(overlays).length > 0) {
     warnings.push(
       problem(
         file,
