@@ -75,7 +75,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CrossdockC
       code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a folder" : `cannot be read (${code})`;
     throw new CrossdockError(
       code === "ENOENT" || code === "EISDIR" ? "CDK_CONFIG_NOT_FOUND" : "CDK_CONFIG_INVALID",
-      `Configuration file ${options.path} ${reason}. Create one with \`crossdock init\` or pass its path with --config.`,
+      `Configuration file ${options.path} ${reason}. Pass its path with --config, or copy crossdock.example.yaml to start one.`,
       { cause: error, details: { file: options.path } },
     );
   }
