@@ -99,7 +99,7 @@ export const TargetSectionSchema = Type.Object(
 
 const connectionType = Type.String({
   pattern: "^[a-z0-9][a-z0-9._-]{0,63}$",
-  expected: "a connector type such as webhook, odoo or shopify",
+  expected: "a connector type such as webhook-json or http",
 });
 
 /** A connection's own fields belong to its connector, which checks them; only `type` is ours. */
