@@ -1,0 +1,35 @@
+/**
+ * Benchmark entry point: `node bench/run.ts <name> [options]` (or `npm run bench -- <name> [options]`).
+ * Each benchmark lives in `bench/<name>/` and exports `run(argv)`; it prints its tables to stdout and
+ * writes its full results to `bench/out/<name>-<timestamp>.json`. Results worth keeping go, with their
+ * method, into `bench/RESULTS.md`.
+ */
+type BenchmarkMain = (argv: string[]) => Promise<void>;
+
+const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkMain> }> = {
+  core: {
+    about: "durable inbox appends, job claim+complete throughput, vs. a naive baseline (SQLite, PostgreSQL)",
+    load: async () => (await import("./core/core-bench.ts")).runCoreBench,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(8)} ${b.about}`);
+  return `usage: node bench/run.ts <name> [options]   (<name> --help for its options)\n${lines.join("\n")}`;
+}
+
+const [name, ...argv] = process.argv.slice(2);
+const benchmark = name === undefined ? undefined : BENCHMARKS[name];
+if (!benchmark) {
+  console.error(
+    name === undefined || name === "--help" ? usage() : `unknown benchmark "${name}"\n${usage()}`,
+  );
+  process.exit(name === "--help" ? 0 : 2);
+}
+try {
+  const main = await benchmark.load();
+  await main(argv);
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
