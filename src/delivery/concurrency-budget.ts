@@ -44,10 +44,11 @@ export function createConcurrencyBudget(options: ConcurrencyBudgetOptions): Conc
       total++;
     },
     release(target) {
-      const n = (running.get(target) ?? 0) - 1;
-      if (n > 0) running.set(target, n);
+      const held = running.get(target) ?? 0;
+      if (held === 0) return;
+      if (held > 1) running.set(target, held - 1);
       else running.delete(target);
-      total = Math.max(0, total - 1);
+      total--;
     },
     plan() {
       let limit = Math.max(0, options.total - total);

@@ -100,6 +100,7 @@ export class ExecutionContext implements WorkflowContext {
   readonly #options: ExecutionContextOptions;
   readonly #steps: Map<string, StepRecord>;
   #approvals: Promise<Map<string, Approval>> | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: ExecutionContextOptions) {
     this.#options = options;
@@ -118,10 +119,42 @@ export class ExecutionContext implements WorkflowContext {
     return this.#options.clock.now();
   }
 
-  async step<O, C = undefined>(
+  step<O, C = undefined>(
     id: string,
     fn: (step: StepContext) => Promise<StepOutcome<O, C> | undefined>,
     options: StepOptions<C> = {},
+  ): Promise<O> {
+    return this.#track(this.#step(id, fn, options));
+  }
+
+  waitForEvent(waitId: string, options: EventWaitOptions): Promise<StoredEvent> {
+    return this.#track(this.#waitForEvent(waitId, options));
+  }
+
+  waitForApproval(stepId: string, options: ApprovalOptions): Promise<ApprovalDecision> {
+    return this.#track(this.#waitForApproval(stepId, options));
+  }
+
+  /**
+   * Resolves when no `ctx` call of this execution is still running. `run` can settle while a branch
+   * is still inside a step (`Promise.all` rejects on the first failure); the engine waits for it, so a
+   * step that completes late is recorded before compensation decides what to undo.
+   */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #track<T>(operation: Promise<T>): Promise<T> {
+    this.#inFlight.add(operation);
+    const forget = () => this.#inFlight.delete(operation);
+    operation.then(forget, forget);
+    return operation;
+  }
+
+  async #step<O, C = undefined>(
+    id: string,
+    fn: (step: StepContext) => Promise<StepOutcome<O, C> | undefined>,
+    options: StepOptions<C>,
   ): Promise<O> {
     this.#enter(id);
     if (options.compensate) this.compensations.set(id, options.compensate as Compensate);
@@ -155,17 +188,20 @@ export class ExecutionContext implements WorkflowContext {
       throw stepFailed(id, stored, error);
     }
 
-    const output = outcome?.output;
-    const compensationInput = outcome?.compensationInput;
-    const bad = findNonJson(output) ?? findNonJson(compensationInput);
-    if (
-      bad !== undefined ||
-      (outcome !== undefined && (typeof outcome !== "object" || !("output" in outcome)))
-    ) {
+    const shaped =
+      outcome === undefined || (typeof outcome === "object" && outcome !== null && "output" in outcome);
+    const output = shaped ? outcome?.output : undefined;
+    const compensationInput = shaped ? outcome?.compensationInput : undefined;
+    // `undefined` at the top means "none" (a step with no output or nothing to compensate).
+    const bad = !shaped
+      ? "$"
+      : ((output === undefined ? undefined : findNonJson(output)) ??
+        (compensationInput === undefined ? undefined : findNonJson(compensationInput, "$compensationInput")));
+    if (bad !== undefined) {
       const error = new CrossdockError(
         "CDK_WORKFLOW_STEP_FAILED",
-        `step ${id} must return { output, compensationInput? } of JSON values`,
-        { failureClass: "config", details: { stepId: id, ...(bad ? { at: bad } : {}) } },
+        `step ${id} must return { output, compensationInput? } of JSON values (not at ${bad})`,
+        { failureClass: "config", details: { stepId: id, at: bad } },
       );
       throw this.#raise(new Broken(error), error);
     }
@@ -180,7 +216,7 @@ export class ExecutionContext implements WorkflowContext {
     return saved.output as O;
   }
 
-  async waitForEvent(waitId: string, options: EventWaitOptions): Promise<StoredEvent> {
+  async #waitForEvent(waitId: string, options: EventWaitOptions): Promise<StoredEvent> {
     this.#enter(waitId);
     const { store, run } = this.#options;
     const wait = await store.workflows.getWait(run.id, waitId);
@@ -204,7 +240,7 @@ export class ExecutionContext implements WorkflowContext {
     throw this.#raise(new Suspend());
   }
 
-  async waitForApproval(stepId: string, options: ApprovalOptions): Promise<ApprovalDecision> {
+  async #waitForApproval(stepId: string, options: ApprovalOptions): Promise<ApprovalDecision> {
     this.#enter(stepId);
     // The first answer seen is recorded as a step, so a decision made after a timeout cannot change
     // the path a replay takes.

@@ -120,6 +120,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
     } catch (error) {
       settled = { ok: false, error };
     }
+    await context.idle();
 
     const interrupt = context.interrupt;
     if (interrupt instanceof Broken) throw needsPerson(interrupt.error, run);
@@ -128,7 +129,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
       return compensate(run, originalFailure(run.error), job, jobContext, context, log);
     if (interrupt instanceof Suspend) return suspend(run, context, log);
     if (settled.ok) {
-      const bad = findNonJson(settled.value);
+      const bad = settled.value === undefined ? undefined : findNonJson(settled.value);
       if (bad !== undefined) {
         throw needsPerson(
           new CrossdockError("CDK_WORKFLOW_STEP_FAILED", `workflow output is not JSON at ${bad}`, {
