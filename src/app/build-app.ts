@@ -15,6 +15,7 @@ import {
   type WorkflowEngine,
 } from "../flows/workflow-engine.ts";
 import { buildServer } from "../gateway/build-server.ts";
+import { createHmacVerifier, type WebhookVerifier } from "../gateway/hmac-verifier.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
 import { isSecret } from "../security/secret-ref.ts";
@@ -122,17 +123,28 @@ export async function buildApp(options: AppOptions): Promise<App> {
       })
     : undefined;
 
-  const inboundNames = new Set(
-    Object.entries(connections)
-      .filter(([, c]) => inbound.has(c.type))
-      .map(([name]) => name),
-  );
+  const inboundConnections = new Map<string, WebhookVerifier | undefined>();
+  for (const [name, c] of Object.entries(connections)) {
+    if (!inbound.has(c.type)) continue;
+    const secret = c.secret;
+    inboundConnections.set(
+      name,
+      isSecret(secret)
+        ? createHmacVerifier({
+            connection: name,
+            secret,
+            ...(typeof c.signatureHeader === "string" ? { header: c.signatureHeader } : {}),
+            ...(c.signatureEncoding === "base64" ? { encoding: "base64" as const } : {}),
+          })
+        : undefined,
+    );
+  }
   const server = roles.has("gateway")
     ? buildServer({
         store,
         logger,
         metrics,
-        inboundConnections: inboundNames,
+        inboundConnections,
         maxBodyBytes: config.store.maxMessageBytes,
         isReady: () => worker === undefined || worker.running,
         onAppended: () => worker?.wake(),

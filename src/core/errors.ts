@@ -74,6 +74,10 @@ export const ERROR_CATALOGUE = {
     title: "Request content type is not accepted",
     failureClass: "business",
   },
+  CDK_HTTP_SIGNATURE_INVALID: {
+    title: "The webhook signature is missing or does not match",
+    failureClass: "config",
+  },
   CDK_HTTP_NOT_FOUND: { title: "No such route or connection", failureClass: "business" },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },

@@ -4,14 +4,15 @@ import { CrossdockError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { HubMetrics } from "../observability/metrics.ts";
 import type { Store, TraceContext } from "../store/store.ts";
+import type { WebhookVerifier } from "./hmac-verifier.ts";
 import { problemFor } from "./problem.ts";
 
 export interface ServerOptions {
   store: Store;
   logger: Logger;
   metrics: HubMetrics;
-  /** Connections that accept inbound webhooks (by name). */
-  inboundConnections: ReadonlySet<string>;
+  /** Connections that accept inbound webhooks, by name, with their signature check (if they have a secret). */
+  inboundConnections: ReadonlyMap<string, WebhookVerifier | undefined>;
   /** Largest accepted body, bytes (the store's `maxMessageBytes`). */
   maxBodyBytes: number;
   /** Extra readiness condition besides the store answering (e.g. workers started). */
@@ -115,6 +116,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
     }
     const headers = request.headers;
+    options.inboundConnections.get(connection)?.(body, headers);
     const senderId = DEDUPE_HEADERS.map((h) => headers[h]).find((v) => typeof v === "string" && v !== "");
     const dedupeKey =
       (senderId as string | undefined) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;

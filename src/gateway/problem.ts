@@ -6,6 +6,7 @@ import { CrossdockError, type ErrorCode, isCrossdockError } from "../core/errors
  */
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CDK_HTTP_NOT_FOUND: 404,
+  CDK_HTTP_SIGNATURE_INVALID: 401,
   CDK_HTTP_BODY_TOO_LARGE: 413,
   CDK_INBOX_MESSAGE_TOO_LARGE: 413,
   CDK_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
