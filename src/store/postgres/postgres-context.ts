@@ -1,0 +1,12 @@
+import type { Clock } from "../../core/clock.ts";
+import type { IdGenerator } from "../../core/ids.ts";
+import type { StoreConfig } from "../store.ts";
+import type { PgDatabase } from "./postgres-database.ts";
+
+/** What every part of the PostgreSQL adapter works with: the pool, time, ids and resolved settings. */
+export interface PgStoreContext {
+  readonly db: PgDatabase;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly config: Readonly<StoreConfig>;
+}

@@ -1,0 +1,222 @@
+import { jobKeys } from "../codec.ts";
+import { GroupCommitter } from "../group-commit.ts";
+import { validateInboxMessage } from "../input-validation.ts";
+import { resolveRetryPolicy } from "../retry-policy.ts";
+import {
+  INBOX_PROCESS_KIND,
+  INBOX_TARGET,
+  type Inbox,
+  type InboxListFilter,
+  type InboxMessage,
+  type InboxMessageInput,
+  type InboxReceipt,
+} from "../store.ts";
+import type { PgStoreContext } from "./postgres-context.ts";
+import type { Row, Statement } from "./postgres-database.ts";
+import { insertJobsCte, orderingLocks } from "./postgres-job-sql.ts";
+import { INBOX_COLUMNS, toInboxMessage } from "./postgres-rows.ts";
+
+interface Pending {
+  id: string;
+  receivedAt: number;
+  message: InboxMessageInput;
+}
+
+/** Bodies per statement stay well below PostgreSQL's 1 GiB message limit. */
+const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `$1` messages as JSON, `$2` now, `$3` the processing jobs' retry policy, `$4...` the bodies (binary
+ * parameters, in `ord` order). Inserts the new messages and their processing jobs in one statement and
+ * returns the new ids plus the messages already stored under the same keys.
+ */
+function insertSql(bodies: number): string {
+  const array = Array.from({ length: bodies }, (_, i) => `$${i + 4}::bytea`).join(", ");
+  return `WITH input AS (
+    SELECT m.*, b.body FROM jsonb_to_recordset($1::jsonb) AS m(ord integer, id text, source text,
+      connection text, dedupe_key text, headers jsonb, content_type text, received_at bigint, trace jsonb,
+      ordering_key text, job_id text, job_key text)
+    JOIN unnest(ARRAY[${array}]::bytea[]) WITH ORDINALITY AS b(body, n) ON b.n = m.ord + 1
+  ),
+  existing AS (
+    SELECT x.id, x.connection, x.dedupe_key, x.received_at
+    FROM inbox x JOIN input i ON x.connection = i.connection AND x.dedupe_key = i.dedupe_key
+  ),
+  msgs AS (
+    INSERT INTO inbox (id, source, connection, dedupe_key, body, headers, content_type, received_at, trace, size)
+    SELECT id, source, connection, dedupe_key, body, coalesce(headers, '{}'::jsonb), content_type, received_at,
+      trace, octet_length(body)
+    FROM input ORDER BY ord
+    ON CONFLICT (connection, dedupe_key) DO NOTHING
+    RETURNING id
+  ),
+  job_input AS (
+    SELECT i.ord, i.job_id AS id, '${INBOX_TARGET}'::text AS target, '${INBOX_PROCESS_KIND}'::text AS kind,
+      i.job_key AS idempotency_key, i.ordering_key, jsonb_build_object('messageId', i.id) AS payload,
+      $2::bigint AS run_at, $3::jsonb AS retry, i.trace
+    FROM input i WHERE i.id IN (SELECT id FROM msgs)
+  ),
+  ${insertJobsCte("job_input")}
+  SELECT id, NULL AS connection, NULL AS dedupe_key, NULL AS received_at, false AS duplicate FROM msgs
+  UNION ALL
+  SELECT id, connection, dedupe_key, received_at, true AS duplicate FROM existing`;
+}
+
+const dedupeOf = (m: { connection: string; dedupeKey: string }) => `${m.connection}\u0000${m.dedupeKey}`;
+
+/**
+ * The inbox over PostgreSQL: concurrent appends are group-committed, several batches in flight at once
+ * over the pool, each batch one pipelined transaction.
+ */
+export class PostgresInbox implements Inbox {
+  readonly #ctx: PgStoreContext;
+  readonly #committer: GroupCommitter<Pending, InboxReceipt>;
+  readonly #retry: string;
+
+  constructor(ctx: PgStoreContext, maxConcurrentFlushes: number) {
+    this.#ctx = ctx;
+    this.#retry = JSON.stringify(resolveRetryPolicy(undefined, ctx.config.defaultRetry));
+    this.#committer = new GroupCommitter({
+      flush: (items) => this.#flush(items),
+      maxBatchSize: ctx.config.maxBatchSize,
+      maxPending: ctx.config.maxPendingAppends,
+      maxConcurrentFlushes,
+    });
+  }
+
+  append(message: InboxMessageInput): Promise<InboxReceipt> {
+    try {
+      validateInboxMessage(message, this.#ctx.config);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const receivedAt = message.receivedAt ?? this.#ctx.clock.now();
+    return this.#committer.submit({ id: this.#ctx.ids.next("msg_"), receivedAt, message });
+  }
+
+  async get(id: string): Promise<InboxMessage | undefined> {
+    const [row] = await this.#ctx.db.query(`SELECT ${INBOX_COLUMNS} FROM inbox WHERE id = $1`, [id]);
+    return row ? toInboxMessage(row) : undefined;
+  }
+
+  async list(filter: InboxListFilter = {}): Promise<InboxMessage[]> {
+    const rows = await this.#ctx.db.query(
+      `SELECT ${INBOX_COLUMNS} FROM inbox
+       WHERE ($1::text IS NULL OR connection = $1) AND ($2::bigint IS NULL OR received_at >= $2)
+         AND ($3::text IS NULL OR seq > (SELECT seq FROM inbox WHERE id = $3))
+       ORDER BY seq LIMIT $4`,
+      [filter.connection ?? null, filter.since ?? null, filter.afterId ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toInboxMessage);
+  }
+
+  /** Waits for every queued append to commit; with `close`, refuses new ones from now on. */
+  drain(close: boolean): Promise<void> {
+    return this.#committer.drain(close);
+  }
+
+  async #flush(items: Pending[]): Promise<InboxReceipt[]> {
+    const now = this.#ctx.clock.now();
+    // The first item of a key in the batch is the one stored; later ones are its duplicates.
+    const firstOf = new Map<string, number>();
+    const unique: Pending[] = [];
+    for (const item of items) {
+      const key = dedupeOf(item.message);
+      if (!firstOf.has(key)) {
+        firstOf.set(key, unique.length);
+        unique.push(item);
+      }
+    }
+    const statements: Statement[] = [];
+    const keyed = unique.filter((p) => p.message.orderingKey !== undefined);
+    const lock = orderingLocks(keyed.map((p) => [INBOX_TARGET, p.message.orderingKey as string] as const));
+    if (lock) statements.push(lock);
+    for (const chunk of chunkByBytes(unique)) statements.push(this.#insert(chunk, now));
+    const results = await this.#ctx.db.atomic(statements);
+    const found = results.slice(lock ? 1 : 0).flat();
+    const receipts = await this.#receipts(unique, found);
+    return items.map((item) => {
+      const receipt = receipts[firstOf.get(dedupeOf(item.message))!]!;
+      return receipt.id === item.id ? receipt : { ...receipt, duplicate: true };
+    });
+  }
+
+  #insert(chunk: Pending[], now: number): Statement {
+    const rows = chunk.map((p, ord) => ({
+      ord,
+      id: p.id,
+      source: p.message.source,
+      connection: p.message.connection,
+      dedupe_key: p.message.dedupeKey,
+      headers: p.message.headers ?? {},
+      content_type: p.message.contentType ?? null,
+      received_at: p.receivedAt,
+      trace: p.message.trace ?? null,
+      ordering_key: p.message.orderingKey ?? null,
+      job_id: this.#ctx.ids.next("job_"),
+      job_key: jobKeys.inbox(p.id),
+    }));
+    return {
+      text: insertSql(chunk.length),
+      values: [JSON.stringify(rows), now, this.#retry, ...chunk.map((p) => p.message.body)],
+    };
+  }
+
+  /** One receipt per unique item; keys another flush stored concurrently are read again. */
+  async #receipts(unique: Pending[], found: Row[]): Promise<InboxReceipt[]> {
+    const fresh = new Set(found.filter((r) => r.duplicate === false).map((r) => r.id as string));
+    const existing = new Map(
+      found
+        .filter((r) => r.duplicate === true)
+        .map((r) => [dedupeOf({ connection: r.connection as string, dedupeKey: r.dedupe_key as string }), r]),
+    );
+    const missing = unique.filter((p) => !fresh.has(p.id) && !existing.has(dedupeOf(p.message)));
+    if (missing.length > 0) {
+      const rows = await this.#ctx.db.query(
+        `SELECT id, connection, dedupe_key, received_at FROM inbox
+         WHERE (connection, dedupe_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [missing.map((p) => p.message.connection), missing.map((p) => p.message.dedupeKey)],
+      );
+      for (const r of rows) {
+        existing.set(dedupeOf({ connection: r.connection as string, dedupeKey: r.dedupe_key as string }), r);
+      }
+    }
+    return unique.map((p) => {
+      if (fresh.has(p.id)) {
+        return {
+          id: p.id,
+          connection: p.message.connection,
+          dedupeKey: p.message.dedupeKey,
+          receivedAt: p.receivedAt,
+          duplicate: false,
+        };
+      }
+      const row = existing.get(dedupeOf(p.message));
+      if (!row) throw new Error(`Inbox message ${p.message.dedupeKey} was neither stored nor found`);
+      return {
+        id: row.id as string,
+        connection: p.message.connection,
+        dedupeKey: p.message.dedupeKey,
+        receivedAt: row.received_at as number,
+        duplicate: true,
+      };
+    });
+  }
+}
+
+function chunkByBytes(items: Pending[]): Pending[][] {
+  const chunks: Pending[][] = [];
+  let current: Pending[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && bytes + item.message.body.byteLength > MAX_STATEMENT_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.message.body.byteLength;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
