@@ -3,7 +3,14 @@
  * back has the same shape on SQLite and PostgreSQL.
  */
 import type { StoredError } from "../core/errors.ts";
-import type { JobAttemptError, JsonValue, TraceContext } from "./store.ts";
+import {
+  type JobAttemptError,
+  type JobInput,
+  type JsonValue,
+  type TraceContext,
+  WORKFLOW_RUN_KIND,
+  WORKFLOW_TARGET,
+} from "./store.ts";
 
 /** How many attempt errors a job keeps (`JobRecord.errors`). */
 export const MAX_JOB_ERRORS = 10;
@@ -46,6 +53,20 @@ export function traceToJson(trace: TraceContext | undefined): string | null {
   return trace === undefined ? null : JSON.stringify(trace);
 }
 
+/**
+ * The storable fields of an error and nothing else: a `CrossdockError` instance passed as a
+ * `StoredError` would otherwise drag its stack and `retryable` flag into the store.
+ */
+export function toStoredErrorShape(error: StoredError): StoredError {
+  return {
+    code: error.code,
+    message: error.message,
+    failureClass: error.failureClass,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
+}
+
 /** Appends an attempt error and keeps only the newest `MAX_JOB_ERRORS`. */
 export function appendAttemptError(
   errors: JobAttemptError[],
@@ -66,3 +87,23 @@ export const jobKeys = {
   approval: (runId: string, approvalId: string) => `workflow:${runId}:approval:${approvalId}`,
   approvalTimeout: (runId: string, approvalId: string) => `workflow:${runId}:approval-timeout:${approvalId}`,
 } as const;
+
+/**
+ * A job that executes (or resumes) a workflow run: on `WORKFLOW_TARGET` with the run id as ordering
+ * key, so one run never executes twice at the same time.
+ */
+export function workflowRunJob(
+  runId: string,
+  idempotencyKey: string,
+  options: { runAt?: number; trace?: TraceContext } = {},
+): JobInput {
+  return {
+    target: WORKFLOW_TARGET,
+    kind: WORKFLOW_RUN_KIND,
+    idempotencyKey,
+    payload: { runId },
+    orderingKey: runId,
+    ...(options.runAt === undefined ? {} : { runAt: options.runAt }),
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
+  };
+}
