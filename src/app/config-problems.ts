@@ -8,7 +8,17 @@
  * host, port)"). A value is quoted back only when it is not a secret.
  */
 import type { ErrorObject } from "ajv/dist/2020.js";
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import { CrossdockError, type ErrorCode } from "../core/errors.ts";
 import { isSecretFieldName, redactUrl } from "../security/secret-ref.ts";
 import type { ConfigProblem } from "./config-schema.ts";
@@ -46,6 +56,9 @@ export function tidyProblems(problems: readonly ConfigProblem[]): ConfigProblem[
   return unique.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
+/** A message lists this many problems; a file with more is not a configuration someone wrote by hand. */
+export const MAX_PRINTED_PROBLEMS = 200;
+
 /** The error that lists every problem in its message and keeps them structured in `details.problems`. */
 export function configError(
   code: ErrorCode,
@@ -60,7 +73,10 @@ export function configError(
         ? `${file}: secret references could not be resolved`
         : `${file} is not a valid Crossdock configuration`;
   const count = tidy.length === 1 ? "1 problem" : `${tidy.length} problems`;
-  const lines = tidy.map((problem) => `  ${formatProblem(problem)}`);
+  const lines = tidy.slice(0, MAX_PRINTED_PROBLEMS).map((problem) => `  ${formatProblem(problem)}`);
+  if (tidy.length > MAX_PRINTED_PROBLEMS) {
+    lines.push(`  ... and ${tidy.length - MAX_PRINTED_PROBLEMS} more (all are in details.problems)`);
+  }
   return new CrossdockError(code, `${heading} (${count}):\n${lines.join("\n")}`, {
     details: { file, problems: tidy },
   });
@@ -79,6 +95,7 @@ export interface Position {
 export class YamlLocator {
   readonly #doc: Document;
   readonly #lines: LineCounter;
+  readonly #index = new WeakMap<YAMLMap, Map<unknown, Pair>>();
 
   constructor(doc: Document, lines: LineCounter) {
     this.#doc = doc;
@@ -106,7 +123,7 @@ export class YamlLocator {
       let next: unknown;
       let keyNode: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === segment);
+        const pair = this.#pairs(node).get(segment);
         next = pair?.value;
         keyNode = pair?.key;
       } else if (isSeq(node) && typeof segment === "number") {
@@ -122,6 +139,20 @@ export class YamlLocator {
     return { position, depth: path.length };
   }
 
+  /** A mapping's pairs by key, built once: a file with thousands of problems must not be quadratic. */
+  #pairs(map: YAMLMap): Map<unknown, Pair> {
+    let pairs = this.#index.get(map);
+    if (pairs === undefined) {
+      pairs = new Map();
+      for (const pair of map.items as Pair[]) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!pairs.has(key)) pairs.set(key, pair);
+      }
+      this.#index.set(map, pairs);
+    }
+    return pairs;
+  }
+
   #deref(node: unknown): unknown {
     return isAlias(node) ? node.resolve(this.#doc) : node;
   }
@@ -132,7 +163,7 @@ export class YamlLocator {
   }
 }
 
-/** Finds where a path of the effective (merged) config was written; `null` falls back to the file start. */
+/** Finds where a path of the effective (merged) config was written, and the path to print for it. */
 export type PathLocator = (
   path: readonly PathSegment[],
   options?: { key?: boolean },

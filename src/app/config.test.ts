@@ -30,7 +30,8 @@ function problemsOf(
     assert.equal(error.code, code, error.message);
     const problems = error.details?.problems as ConfigProblem[];
     assert.ok(problems.length > 0);
-    for (const problem of problems) assert.ok(error.message.includes(formatted(problem)), error.message);
+    for (const problem of problems.slice(0, 200))
+      assert.ok(error.message.includes(formatted(problem)), error.message);
     return { error, problems };
   }
   assert.fail(`expected ${code}`);
@@ -260,6 +261,20 @@ retry: { jitter: 2, maximumAttempts: 1.5 }
     assert.equal(tabs[0]?.line, 3);
     const flow = problemsOf("CDK_CONFIG_SYNTAX", () => parse("version: 1\nlog: { level: info\n")).problems;
     assert.ok(flow.every((p) => p.line >= 2));
+  });
+
+  test("an empty known section means unset; an empty unknown key is still reported", () => {
+    const config = parse("version: 1\ntargets:\nconnections:\n");
+    assert.deepEqual([config.targets, config.connections], [{}, {}]);
+    const { problems } = problemsOf("CDK_CONFIG_INVALID", () => parse("version: 1\ntargetz:\n"));
+    assert.deepEqual([problems[0]?.path, problems[0]?.line, problems[0]?.column], ["targetz", 2, 1]);
+  });
+
+  test("an alias without its anchor is located at the alias", () => {
+    const text = "version: 1\nserver: { host: &h localhost }\nlog: { level: *nope }\n";
+    const { problems } = problemsOf("CDK_CONFIG_SYNTAX", () => parse(text));
+    assert.deepEqual([problems[0]?.line, problems[0]?.column], Object.values(pos(text, "*nope")));
+    assert.match(problems[0]?.message ?? "", /nope/);
   });
 
   test("a missing file is CDK_CONFIG_NOT_FOUND", async () => {
@@ -508,6 +523,22 @@ describe("hostile input", () => {
         (error: CrossdockError) => error instanceof CrossdockError,
       );
     }
+  });
+
+  test("thousands of keys stay linear: duplicates found, problems capped in the message, all in details", () => {
+    const keys = Array.from({ length: 30_000 }, (_, i) => `  k${i}: 1\n`).join("");
+    let started = performance.now();
+    const duplicate = problemsOf("CDK_CONFIG_SYNTAX", () => parse(`version: 1\nserver:\n${keys}  k7: 2\n`));
+    assert.deepEqual(
+      duplicate.problems.map((p) => [p.line, p.message]),
+      [[30_003, "duplicate key 'k7' (a key may appear once in a mapping)"]],
+    );
+    assert.ok(performance.now() - started < 10_000, "duplicate detection is quadratic");
+    started = performance.now();
+    const { error, problems } = problemsOf("CDK_CONFIG_INVALID", () => parse(`version: 1\nserver:\n${keys}`));
+    assert.equal(problems.length, 30_000);
+    assert.match(error.message, /\.\.\. and 29800 more \(all are in details\.problems\)$/);
+    assert.ok(performance.now() - started < 10_000, "locating problems is quadratic");
   });
 
   test("deep nesting is refused, whether the parser or the depth check catches it", () => {

@@ -21,7 +21,7 @@ import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { type Document, LineCounter, parseDocument, visit } from "yaml";
+import { type Document, isScalar, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { CrossdockError } from "../core/errors.ts";
 import {
   configError,
@@ -38,6 +38,7 @@ import {
   type ConfigSections,
   type CrossdockConfig,
   ENVIRONMENT_NAME_PATTERN,
+  EnvironmentOverlaySchema,
 } from "./config-schema.ts";
 import { resolveConfig } from "./resolve-config.ts";
 
@@ -105,7 +106,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): Crossdoc
   const doc = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // yaml's own duplicate check is quadratic in the keys of a mapping; `duplicateKeys` is linear.
+    uniqueKeys: false,
     version: "1.2",
   });
   const locator = new YamlLocator(doc, lines);
@@ -114,21 +116,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): Crossdoc
     path,
   });
 
-  if (doc.errors.length > 0) {
-    // A parser that ran out of stack (deep nesting) reports it once per level; once is enough.
-    const exhausted = doc.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
-    const errors = exhausted ? [exhausted] : doc.errors.slice(0, 50);
-    const problems = errors.map((error) => {
-      const message =
-        error === exhausted
-          ? `nested too deeply (at most ${MAX_DEPTH} levels)`
-          : error.code === "DUPLICATE_KEY"
-            ? `duplicate key '${keyAt(doc, error.pos[0])}' (a key may appear once in a mapping)`
-            : yamlMessage(error);
-      return problem(file, { position: locator.positionOf(error.pos[0]), path: [] }, message);
-    });
-    throw configError("CDK_CONFIG_SYNTAX", file, problems);
-  }
+  const syntax = syntaxProblems(doc, locator, file);
+  if (syntax.length > 0) throw configError("CDK_CONFIG_SYNTAX", file, syntax);
 
   const raw = toPlainValue(doc, locator, file);
   const structural = checkStructure(raw, [], file, at);
@@ -265,36 +254,43 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The document as plain data; alias bombs and runaway nesting are refused rather than expanded. */
 function toPlainValue(doc: Document, locator: YamlLocator, file: string): unknown {
+  let value: unknown;
   try {
-    // A section left empty (`targets:` with every entry commented out) means "not set".
-    const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    if (isPlainObject(value)) {
-      for (const [key, section] of Object.entries(value)) if (section === null) delete value[key];
-      const envs = value.environments;
-      if (isPlainObject(envs)) {
-        for (const env of Object.values(envs)) {
-          if (!isPlainObject(env)) continue;
-          for (const [key, section] of Object.entries(env)) if (section === null) delete env[key];
-        }
-      }
-    }
-    return value;
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const bomb = error instanceof Error && /alias count/i.test(error.message);
+    // Point at the first alias (bomb) or at the first alias whose anchor does not exist.
     let offset = 0;
     visit(doc, {
       Alias(_, node) {
+        if (!bomb && node.resolve(doc) !== undefined) return undefined;
         offset = node.range?.[0] ?? 0;
         return visit.BREAK;
       },
     });
-    const message =
-      error instanceof ReferenceError
-        ? `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions; is this an alias bomb?)`
-        : `the document cannot be expanded (${error instanceof Error ? error.message : String(error)})`;
+    const message = bomb
+      ? `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions; is this an alias bomb?)`
+      : `the document cannot be expanded (${error instanceof Error ? error.message : String(error)})`;
     throw configError("CDK_CONFIG_SYNTAX", file, [
       problem(file, { position: locator.positionOf(offset), path: [] }, message),
     ]);
   }
+  // A section left empty (`targets:` with every entry commented out) means "not set". Only known
+  // sections: an unknown key must still be reported, empty or not.
+  if (isPlainObject(value)) {
+    dropEmptySections(value, Object.keys(ConfigFileSchema.properties));
+    if (isPlainObject(value.environments)) {
+      for (const overlay of Object.values(value.environments)) {
+        if (isPlainObject(overlay))
+          dropEmptySections(overlay, Object.keys(EnvironmentOverlaySchema.properties));
+      }
+    }
+  }
+  return value;
+}
+
+function dropEmptySections(mapping: Record<string, unknown>, sections: readonly string[]): void {
+  for (const key of sections) if (key !== "version" && mapping[key] === null) delete mapping[key];
 }
 
 /**
@@ -334,18 +330,31 @@ function checkStructure(
   return [];
 }
 
-/** The text of the mapping key that starts at `offset` (yaml reports a duplicate key by position only). */
-function keyAt(doc: Document, offset: number): string {
-  let name = "?";
+/** yaml's errors, plus duplicate keys; one line for a parser that ran out of stack. */
+function syntaxProblems(doc: Document, locator: YamlLocator, file: string): ConfigProblem[] {
+  const at = (offset: number) => ({ position: locator.positionOf(offset), path: [] });
+  // Deep nesting makes the parser report a stack overflow once per level; once is enough.
+  const exhausted = doc.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
+  if (exhausted)
+    return [problem(file, at(exhausted.pos[0]), `nested too deeply (at most ${MAX_DEPTH} levels)`)];
+  const problems = doc.errors.map((error) => problem(file, at(error.pos[0]), yamlMessage(error)));
   visit(doc, {
-    Pair(_, pair) {
-      const key = pair.key as { range?: [number, number]; value?: unknown } | null;
-      if (key?.range?.[0] !== offset) return undefined;
-      name = String(key.value);
-      return visit.BREAK;
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const offset = (pair.key as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+        problems.push(
+          problem(file, at(offset), `duplicate key '${String(key)}' (a key may appear once in a mapping)`),
+        );
+      }
     },
   });
-  return name;
+  return problems;
 }
 
 /** yaml's message without its " at line L, column C" suffix: the location is printed our way. */
