@@ -350,6 +350,10 @@ environments:
     const config = parse(text, { env, environment: "staging" });
     assert.match(config.warnings[0]?.message ?? "", /'staging' has no overrides here \(defined: prod\)/);
     assert.throws(() => parse(text, { env, environment: "Prod!" }), { code: "CDK_CONFIG_INVALID" });
+    const own = problemsOf("CDK_CONFIG_INVALID", () =>
+      parse(text.replace("environment: dev", "environment: Dev"), { env }),
+    );
+    assert.deepEqual([own.problems[0]?.path, own.problems[0]?.line], ["environment", 2]);
   });
 });
 

@@ -75,7 +75,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CrossdockC
     const reason =
       code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a folder" : `cannot be read (${code})`;
     throw new CrossdockError(
-      code === "ENOENT" || code === "EISDIR" ? "CDK_CONFIG_NOT_FOUND" : "CDK_CONFIG_INVALID",
+      "CDK_CONFIG_NOT_FOUND",
       `Configuration file ${options.path} ${reason}. Pass its path with --config, or copy crossdock.example.yaml to start one.`,
       { cause: error, details: { file: options.path } },
     );
@@ -106,7 +106,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): Crossdoc
   const doc = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
-    // yaml's own duplicate check is quadratic in the keys of a mapping; `duplicateKeys` is linear.
+    // yaml's own duplicate check is quadratic in a mapping's keys; `syntaxProblems` has a linear one.
     uniqueKeys: false,
     version: "1.2",
   });
@@ -153,6 +153,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): Crossdoc
 
   const environment = options.environment ?? (typeof raw.environment === "string" ? raw.environment : "dev");
   if (!new RegExp(ENVIRONMENT_NAME_PATTERN).test(environment)) {
+    // The file's own value is among the located problems already; the caller's has no location.
+    if (options.environment === undefined) throw configError("CDK_CONFIG_INVALID", file, fileProblems);
     throw new CrossdockError(
       "CDK_CONFIG_INVALID",
       `Environment name ${JSON.stringify(environment)} is not valid (expected lowercase letters, digits or '-', such as dev or prod).`,
