@@ -23,6 +23,7 @@ import { CrossdockError, type ErrorCode } from "../core/errors.ts";
 import { isSecretFieldName, redactUrl } from "../security/secret-ref.ts";
 import type { ConfigProblem } from "./config-schema.ts";
 
+/** A key of a mapping or an index of a list. */
 export type PathSegment = string | number;
 
 /** `store.poolSize`, `retry.nonRetryableCodes[2]`, `targets["crossdock.inbox"].timeoutMs`. */

@@ -18,8 +18,9 @@ import type { Secret } from "../security/secret-ref.ts";
 import type { RetryPolicy } from "../store/retry-policy.ts";
 import type { StoreConfig } from "../store/store.ts";
 
-/** Names of environments, connections and environment overlays: stable, URL- and log-safe. */
+/** Environment names (`environment`, the keys of `environments`): short, lowercase, shell- and log-safe. */
 export const ENVIRONMENT_NAME_PATTERN = "^[a-z0-9][a-z0-9-]{0,31}$";
+/** Connection names appear in URLs (`POST /hooks/<name>`), so no dots, spaces or capitals. */
 export const CONNECTION_NAME_PATTERN = "^[a-z0-9][a-z0-9_-]{0,63}$";
 /** Target names may contain dots, for built-in targets such as `crossdock.inbox`. */
 export const TARGET_NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,63}$";
@@ -27,12 +28,15 @@ export const TARGET_NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,63}$";
 const closed = { additionalProperties: false } as const;
 const count = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
 
+/** `log.level`: the least severe level written. */
 export const LogLevelSchema = Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 export type LogLevel = Type.Static<typeof LogLevelSchema>;
 
+/** `store.synchronous`: `full` survives a power loss, `normal` only a process crash. */
 export const SqliteSynchronousSchema = Type.Enum(["full", "normal"]);
 export type SqliteSynchronous = Type.Static<typeof SqliteSynchronousSchema>;
 
+/** `store`: where everything is kept. Kind-specific keys are ignored (with a warning) for the other kind. */
 export const StoreSectionSchema = Type.Object(
   {
     url: Type.Optional(
@@ -54,6 +58,7 @@ export const StoreSectionSchema = Type.Object(
   closed,
 );
 
+/** `server`: where the HTTP gateway listens. */
 export const ServerSectionSchema = Type.Object(
   {
     host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
@@ -62,8 +67,10 @@ export const ServerSectionSchema = Type.Object(
   closed,
 );
 
+/** `log`. */
 export const LogSectionSchema = Type.Object({ level: Type.Optional(LogLevelSchema) }, closed);
 
+/** `workers`: how one process claims and runs jobs. */
 export const WorkersSectionSchema = Type.Object(
   {
     concurrency: Type.Optional(count(1, 1_024)),
@@ -88,6 +95,7 @@ export const RetrySectionSchema = Type.Object(
   closed,
 );
 
+/** `targets.<name>`: per-target budget, timeout and retry overrides. */
 export const TargetSectionSchema = Type.Object(
   {
     concurrency: Type.Optional(count(1, 1_024)),
@@ -131,11 +139,13 @@ const overridableSections = {
   connections: Type.Optional(namedRecord(ConnectionSectionSchema)),
 };
 
+/** `environments.<name>`: any section, every key optional, deep-merged over the base when active. */
 export const EnvironmentOverlaySchema = Type.Object(
   { ...overridableSections, connections: Type.Optional(namedRecord(ConnectionOverlaySchema)) },
   closed,
 );
 
+/** The whole file, version 1. */
 export const ConfigFileSchema = Type.Object(
   {
     version: Type.Literal(1),
@@ -193,6 +203,7 @@ interface StoreCommon extends StoreConfig {
   readonly displayUrl: string;
 }
 
+/** The embedded store: one process, one SQLite file in WAL mode. */
 export interface SqliteStoreSettings extends StoreCommon {
   readonly kind: "sqlite";
   /** Absolute path of the database file (relative paths are taken from the config file's folder), or `:memory:`. */
@@ -200,17 +211,22 @@ export interface SqliteStoreSettings extends StoreCommon {
   readonly synchronous: SqliteSynchronous;
 }
 
+/** The scale-out store: many processes on one PostgreSQL database. */
 export interface PostgresStoreSettings extends StoreCommon {
   readonly kind: "postgres";
   readonly poolSize: number;
   readonly schema: string;
 }
 
+/** The resolved `store`, discriminated by `kind`; also a `StoreConfig` for the adapters. */
 export type StoreSettings = SqliteStoreSettings | PostgresStoreSettings;
 
+/** The resolved `server`, defaults applied. */
 export type ServerConfig = Readonly<Required<Type.Static<typeof ServerSectionSchema>>>;
+/** The resolved `workers`, defaults applied. */
 export type WorkersConfig = Readonly<Required<Type.Static<typeof WorkersSectionSchema>>>;
 
+/** The resolved `targets.<name>`. Targets not listed in the file use `CONFIG_DEFAULTS.target`. */
 export interface TargetConfig {
   readonly concurrency: number;
   readonly timeoutMs: number;

@@ -42,6 +42,7 @@ import {
 } from "./config-schema.ts";
 import { resolveConfig } from "./resolve-config.ts";
 
+/** What `loadConfig` needs: the file, the environment variables, and optionally the environment. */
 export interface LoadConfigOptions {
   /** Path of the YAML file; relative paths are taken from the working directory. */
   path: string;
@@ -51,6 +52,7 @@ export interface LoadConfigOptions {
   environment?: string;
 }
 
+/** `LoadConfigOptions` for text already read. */
 export interface ParseConfigOptions {
   /** The file's name as it should appear in messages; its folder anchors relative paths. */
   file: string;

@@ -29,6 +29,7 @@ import {
   type TargetConfig,
 } from "./config-schema.ts";
 
+/** What resolution needs besides the merged sections; built by `parseConfig`. */
 export interface ResolveContext {
   /** The file's name as printed in messages. */
   file: string;

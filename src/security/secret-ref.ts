@@ -44,6 +44,7 @@ export class Secret {
   }
 }
 
+/** Type guard for `Secret`, for code that accepts a connection field of unknown type. */
 export function isSecret(value: unknown): value is Secret {
   return value instanceof Secret;
 }
@@ -63,6 +64,7 @@ export function looksLikeSecretRef(value: string): boolean {
   return value.startsWith("env:") || value.startsWith("file:");
 }
 
+/** A parsed reference: where the value lives. */
 export type SecretRef = { kind: "env"; name: string } | { kind: "file"; path: string };
 
 /**
@@ -90,6 +92,7 @@ export interface ResolveSecretOptions {
   baseDir: string;
 }
 
+/** A resolved secret, or why it could not be resolved (a reason safe to print). */
 export type SecretResolution = { ok: true; secret: Secret } | { ok: false; reason: string };
 
 /** Secret files larger than this are refused: a mistyped path to a log or a device must not be read whole. */
