@@ -1,11 +1,13 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { pino } from "pino";
 import { request } from "undici";
 import { type RecorderServer, startRecorder } from "../../sandbox/recorder/recorder-server.ts";
 import { buildApp } from "../app/build-app.ts";
 import { parseConfig } from "../app/load-config.ts";
 import { CrossdockError } from "../core/errors.ts";
+import { createLogger } from "../observability/logger.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
 import { table } from "./format.ts";
 
@@ -25,7 +27,7 @@ store:
 server:
   port: ${port}
 log:
-  level: warn
+  level: info
 workers:
   concurrency: 8
   leaseMs: 10000
@@ -111,7 +113,13 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
       const text = demoConfig(dir, port, warehouse.url);
       await writeFile(configFile, text);
       const config = parseConfig(text, { file: configFile, env: io.env });
-      const app = await buildApp({ config });
+      // The terminal shows the summary; the hub's log lines go to a file beside the store.
+      const logFile = resolve(dir, "crossdock.log");
+      const logger = createLogger({
+        level: "info",
+        destination: pino.destination({ dest: logFile, sync: false }),
+      });
+      const app = await buildApp({ config, logger });
       try {
         const { url } = await app.start();
         const hook = `${url}/hooks/demo-shop`;

@@ -53,13 +53,15 @@ function untilSignal(): Promise<void> {
   });
 }
 
-if (import.meta.main) {
-  const code = await runCli(process.argv.slice(2), {
+/** The process entry: real streams, the real environment, Ctrl-C and SIGTERM. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await runCli(argv, {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     env: process.env,
     cwd: process.cwd(),
     untilStopped: untilSignal,
   });
-  process.exitCode = code;
 }
+
+if (import.meta.main) await main();

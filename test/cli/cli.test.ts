@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { runCli } from "../../src/cli/main.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { createIdGenerator } from "../../src/core/ids.ts";
-import { runCli } from "../../src/cli/main.ts";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 
 let dir: string;
@@ -57,7 +57,11 @@ test("a missing config file is a clear error", async () => {
 });
 
 test("status, exceptions ls/show/retry/discard and replay work on the configured store", async () => {
-  const store = await createSqliteStore({ path: join(dir, "hub.db"), clock: systemClock, ids: createIdGenerator(systemClock) });
+  const store = await createSqliteStore({
+    path: join(dir, "hub.db"),
+    clock: systemClock,
+    ids: createIdGenerator(systemClock),
+  });
   await store.migrate();
   await store.jobs.enqueue([
     { target: "wms", kind: "ship", idempotencyKey: "k-1", payload: { order: "SO1" } },
@@ -66,7 +70,11 @@ test("status, exceptions ls/show/retry/discard and replay work on the configured
   const claimed = await store.jobs.claim({ workerId: "t", leaseMs: 60_000, limit: 2 });
   const ids: string[] = [];
   for (const job of claimed) {
-    const outcome = await store.jobs.fail(job, { code: "CDK_TARGET_REJECTED", message: `refused ${job.idempotencyKey}`, failureClass: "business" });
+    const outcome = await store.jobs.fail(job, {
+      code: "CDK_TARGET_REJECTED",
+      message: `refused ${job.idempotencyKey}`,
+      failureClass: "business",
+    });
     assert.equal(outcome.outcome, "exception");
     if (outcome.outcome === "exception") ids.push(outcome.exceptionId);
   }
@@ -84,7 +92,15 @@ test("status, exceptions ls/show/retry/discard and replay work on the configured
   assert.match(show.out, /refused k-1|refused k-2/);
   assert.match(show.out, /payload:/);
 
-  const retry = await cli("exceptions", "retry", ids[0]!, "--payload", '{"order":"SO1","fixed":true}', "--by", "ana");
+  const retry = await cli(
+    "exceptions",
+    "retry",
+    ids[0]!,
+    "--payload",
+    '{"order":"SO1","fixed":true}',
+    "--by",
+    "ana",
+  );
   assert.equal(retry.code, 0, retry.err);
   assert.match(retry.out, /edited payload/);
   const badPayload = await cli("exceptions", "retry", ids[1]!, "--payload", "{oops");
