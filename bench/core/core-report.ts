@@ -21,6 +21,10 @@ export function coreReportSections(results: CoreResults): string[] {
       `## core: ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
       `- machine: ${m.cpuCount} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, kernel ${m.kernel}`,
       `- disk: ${m.disk}`,
+      `- load average (1 min): ${results.load.map((l) => `${l.loadavg1.toFixed(2)} (${l.at})`).join(", ")}` +
+        (results.load.some((l) => l.loadavg1 > m.cpuCount / 2)
+          ? " -- the machine was busy: numbers are low"
+          : ""),
       `- fdatasync of 4 KiB, one thread: ${results.fsync.map((f) => `${formatInt(f.perSecond)}/s (${f.at}, ${f.mode})`).join(", ")}`,
       `- Node ${m.node}, SQLite ${results.versions.sqlite}` +
         (pgv
@@ -43,7 +47,18 @@ export function coreReportSections(results: CoreResults): string[] {
 
 function appendTable(rows: AppendRecord[]): string {
   return markdownTable(
-    ["store", "design", "producers", "appends/s", "p50 ms", "p99 ms", "max ms", "errors", "peak RSS MiB"],
+    [
+      "store",
+      "design",
+      "producers",
+      "appends/s",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "errors",
+      "RSS start MiB",
+      "peak RSS MiB",
+    ],
     rows.map((r) => [
       r.backend,
       r.design,
@@ -53,6 +68,7 @@ function appendTable(rows: AppendRecord[]): string {
       formatMs(r.latency.p99Ms),
       formatMs(r.latency.maxMs),
       r.errors,
+      formatMiB(r.rss.startBytes),
       formatMiB(r.rss.peakBytes),
     ]),
   );
@@ -106,6 +122,7 @@ function jobTable(rows: JobRecordRow[]): string {
       r.seconds.toFixed(2),
       formatInt(r.jobsPerSecond),
       formatInt(r.enqueuedPerSecond),
+      formatMiB(r.rss.startBytes),
       formatMiB(r.rss.peakBytes),
       jobNote(r),
     ]),

@@ -14,6 +14,8 @@ export interface CoreResults {
   machine: MachineInfo;
   /** Raw disk sync rate in the directory the SQLite files live in, probed at the start, between phases, at the end. */
   fsync: (FsyncRate & { at: string })[];
+  /** 1-minute load average when each phase started and at the end: other work on the machine skews results. */
+  load: { at: string; loadavg1: number }[];
   versions: { sqlite: string; postgres: PostgresSettings | undefined };
   appends: AppendRecord[];
   jobs: JobRecordRow[];

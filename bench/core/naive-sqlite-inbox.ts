@@ -37,6 +37,7 @@ export function openNaiveSqliteInbox(options: {
   const db = new Database(options.path);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous}`);
+  db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
   const ids = createIdGenerator(systemClock);

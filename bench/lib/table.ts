@@ -7,7 +7,9 @@ export type Cell = string | number;
 export function markdownTable(headers: string[], rows: Cell[][]): string {
   const cells = rows.map((row) => headers.map((_, i) => String(row[i] ?? "")));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length), 3));
-  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((row) => isNumeric(row[i]!)));
+  const numeric = headers.map(
+    (_, i) => cells.some((row) => row[i] !== "") && cells.every((row) => isNumeric(row[i]!)),
+  );
   const pad = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const line = (row: string[]) => `| ${row.map(pad).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (numeric[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
