@@ -26,7 +26,9 @@
  * - replaying a job in `exception` marks its open exception record `retried`;
  * - replaying an unfinished job throws `CDK_JOB_NOT_FOUND` (no finished job with that id);
  * - a wait resolved by an event, or an approval decided, cancels its pending deadline job (status
- *   `done`), so the run resumes now instead of queueing behind its own timer on the run's ordering key;
+ *   `done`), and the resume job it enqueues goes ahead of the run's other jobs that have not started
+ *   (e.g. another wait's timer with a later `runAt`): the run resumes now instead of queueing behind
+ *   its own timers on its ordering key;
  * - `close()` is idempotent; every other call after it throws `CDK_STORE_CLOSED`.
  */
 import { describe } from "node:test";

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import type { IdGenerator } from "../../core/ids.ts";
@@ -15,14 +16,37 @@ export interface SqliteContext {
   stmt(sql: string): SqliteStatement;
 }
 
+type OpKind = "read" | "write" | "transaction" | "exclusive";
+
+interface Op {
+  kind: OpKind;
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Settled {
+  op: Op;
+  ok: boolean;
+  value: unknown;
+}
+
+/** A batch stops growing here, so that answers are not held back for long under a steady stream. */
+const MAX_BATCH_OPS = 1_000;
+const MAX_BATCH_MS = 20;
+
 /**
- * One connection, used by one writer at a time. better-sqlite3 is synchronous, so a synchronous
- * operation can never interleave with another; the lock exists for `transaction(fn)` with an async
- * `fn`, which holds the connection across awaits. While it is held, every other operation, reads
- * included, queues behind it: a read must not see the open transaction's uncommitted rows.
+ * One connection, one writer, and commit batching. Every write (a synchronous operation or an async
+ * `transaction(fn)`) runs in its own SAVEPOINT inside a shared `BEGIN IMMEDIATE ... COMMIT`: the
+ * operations queued while a batch runs, including those queued while an async `fn` awaits, join it,
+ * and each caller is answered only after the COMMIT that holds its work. One fsync then covers many
+ * callers, which is what makes per-job completion durable and fast with `synchronous = FULL`.
  *
- * When the lock is free an operation runs at once, in the caller's turn, without a promise hop: that
- * keeps claim and complete cheap.
+ * Semantics are those of one serial transaction per caller: each runs alone, in queue order, sees
+ * the work before it, and a failure rolls back its savepoint only. If SQLite abandons the whole
+ * transaction (an I/O error, a failed COMMIT), every caller of the batch gets the error and nothing
+ * of it is stored. Reads queue like writes while a batch runs (they must not report rows whose COMMIT
+ * may still fail) and run at once when the connection is idle.
  */
 export class SqliteConnection implements SqliteContext {
   readonly clock: Clock;
@@ -31,8 +55,11 @@ export class SqliteConnection implements SqliteContext {
   readonly defaultRetryJson: string;
   readonly db: SqliteDatabase;
   readonly #statements = new Map<string, SqliteStatement>();
-  #locked = false;
-  readonly #waiters: (() => void)[] = [];
+  readonly #queue: Op[] = [];
+  #running = false;
+  #scheduled = false;
+  /** Marks code running inside a `transaction(fn)`, to refuse calls that would wait for it forever. */
+  readonly #inside = new AsyncLocalStorage<{ active: boolean }>();
 
   constructor(db: SqliteDatabase, clock: Clock, ids: IdGenerator, config: Readonly<StoreConfig>) {
     this.db = db;
@@ -51,85 +78,159 @@ export class SqliteConnection implements SqliteContext {
     return statement;
   }
 
-  /** Runs a synchronous read outside any transaction, after the current holder of the lock. */
+  /** The error for a call made from inside `transaction(fn)`, which would deadlock; else undefined. */
+  reentrancyError(): CrossdockError | undefined {
+    return this.#inside.getStore()?.active ? reentrantCall() : undefined;
+  }
+
+  /** A synchronous read: at once when idle, otherwise after the queued work, answered after its commit. */
   read<T>(fn: () => T): Promise<T> {
-    if (!this.#locked) return settle(fn);
-    return this.#withLock(async () => fn());
-  }
-
-  /** Runs a synchronous write in its own `BEGIN IMMEDIATE` transaction. */
-  write<T>(fn: () => T): Promise<T> {
-    if (!this.#locked) return settle(() => this.#inTransaction(fn));
-    return this.#withLock(async () => this.#inTransaction(fn));
-  }
-
-  /** Holds the connection for an async transaction: BEGIN IMMEDIATE, `fn`, COMMIT or ROLLBACK. */
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#withLock(async () => {
-      this.stmt("BEGIN IMMEDIATE").run();
-      let result: T;
+    if (this.#inside.getStore()?.active) return Promise.reject(reentrantCall());
+    if (!this.#running && this.#queue.length === 0) {
       try {
-        result = await fn();
+        return Promise.resolve(fn());
       } catch (error) {
-        this.#rollback();
-        throw error;
+        return Promise.reject(error);
       }
-      this.#commit();
-      return result;
+    }
+    return this.#enqueue("read", fn);
+  }
+
+  /** A synchronous write, atomic on its own, committed with its batch. */
+  write<T>(fn: () => T): Promise<T> {
+    return this.#enqueue("write", fn);
+  }
+
+  /** An async unit of work holding the connection until `fn` settles; rolled back alone if it throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#enqueue("transaction", fn);
+  }
+
+  /** Runs `fn` outside any transaction once everything queued before it is committed (migrate, close). */
+  exclusive<T>(fn: () => T): Promise<T> {
+    return this.#enqueue("exclusive", fn);
+  }
+
+  #enqueue<T>(kind: OpKind, fn: () => unknown): Promise<T> {
+    if (this.#inside.getStore()?.active) return Promise.reject(reentrantCall());
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
     });
   }
 
-  /** Waits for the current holder (and everyone queued before), then runs `fn` with the lock held. */
-  async exclusive<T>(fn: () => T): Promise<T> {
-    return this.#withLock(async () => fn());
+  #schedule(): void {
+    if (this.#running || this.#scheduled || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    // setImmediate lets everything queued in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#runBatch();
+    });
   }
 
-  #inTransaction<T>(fn: () => T): T {
-    this.stmt("BEGIN IMMEDIATE").run();
-    let result: T;
+  async #runBatch(): Promise<void> {
+    this.#running = true;
     try {
-      result = fn();
-    } catch (error) {
-      this.#rollback();
-      throw error;
-    }
-    this.#commit();
-    return result;
-  }
-
-  #commit(): void {
-    try {
-      this.stmt("COMMIT").run();
-    } catch (error) {
-      this.#rollback();
-      throw error;
-    }
-  }
-
-  #rollback(): void {
-    if (this.db.inTransaction) this.stmt("ROLLBACK").run();
-  }
-
-  async #withLock<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#locked) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    this.#locked = true;
-    try {
-      return await fn();
+      const first = this.#queue[0];
+      if (first?.kind === "exclusive") {
+        this.#queue.shift();
+        settleOne(first, () => first.fn());
+      } else if (first !== undefined) {
+        await this.#batch();
+      }
     } finally {
-      const next = this.#waiters.shift();
-      // Hand the lock straight to the next waiter so nobody can slip in between.
-      if (next) next();
-      else this.#locked = false;
+      this.#running = false;
+      this.#schedule();
+    }
+  }
+
+  async #runInside(fn: () => unknown): Promise<unknown> {
+    const frame = { active: true };
+    try {
+      return await this.#inside.run(frame, fn);
+    } finally {
+      frame.active = false;
+    }
+  }
+
+  async #batch(): Promise<void> {
+    try {
+      this.stmt("BEGIN IMMEDIATE").run();
+    } catch (error) {
+      for (const op of this.#queue.splice(0)) op.reject(error);
+      return;
+    }
+    const settled: Settled[] = [];
+    const started = performance.now();
+    let aborted: unknown;
+    while (this.#queue.length > 0 && this.#queue[0]!.kind !== "exclusive") {
+      if (settled.length >= MAX_BATCH_OPS || performance.now() - started > MAX_BATCH_MS) break;
+      const op = this.#queue.shift()!;
+      if (op.kind === "read") {
+        settled.push(run(op, () => op.fn()));
+        continue;
+      }
+      this.stmt("SAVEPOINT op").run();
+      let outcome: Settled;
+      try {
+        const value = op.kind === "transaction" ? await this.#runInside(op.fn) : op.fn();
+        outcome = { op, ok: true, value };
+      } catch (error) {
+        outcome = { op, ok: false, value: error };
+      }
+      settled.push(outcome);
+      if (!this.db.inTransaction) {
+        aborted = outcome.ok ? new Error("SQLite ended the transaction unexpectedly") : outcome.value;
+        break;
+      }
+      if (!outcome.ok) this.stmt("ROLLBACK TO op").run();
+      this.stmt("RELEASE op").run();
+    }
+    if (aborted === undefined) {
+      try {
+        this.stmt("COMMIT").run();
+      } catch (error) {
+        aborted = error;
+        if (this.db.inTransaction) this.stmt("ROLLBACK").run();
+      }
+    }
+    for (const { op, ok, value } of settled) {
+      if (aborted !== undefined) op.reject(ok ? batchFailed(aborted) : value);
+      else if (ok) op.resolve(value);
+      else op.reject(value);
     }
   }
 }
 
-function settle<T>(fn: () => T): Promise<T> {
+function reentrantCall(): CrossdockError {
+  return new CrossdockError(
+    "CDK_INTERNAL",
+    "A store method was called inside store.transaction(fn): it would wait for that transaction forever. " +
+      "Use the transaction's tx handle instead",
+  );
+}
+
+function run(op: Op, fn: () => unknown): Settled {
   try {
-    return Promise.resolve(fn());
+    return { op, ok: true, value: fn() };
   } catch (error) {
-    return Promise.reject(error);
+    return { op, ok: false, value: error };
   }
+}
+
+function settleOne(op: Op, fn: () => unknown): void {
+  const outcome = run(op, fn);
+  if (outcome.ok) op.resolve(outcome.value);
+  else op.reject(outcome.value);
+}
+
+function batchFailed(cause: unknown): CrossdockError {
+  return new CrossdockError(
+    "CDK_STORE_UNAVAILABLE",
+    `The store could not commit: ${(cause as Error)?.message ?? String(cause)}; nothing of this operation was stored`,
+    { cause },
+  );
 }
 
 export function closedError(): CrossdockError {

@@ -59,6 +59,11 @@ export function openSqliteDatabase(path: string, options: OpenSqliteOptions): Sq
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
     db.pragma("foreign_keys = ON");
+    // A bigger page cache and fewer, larger checkpoints: hot index pages are then copied to the main
+    // file once per checkpoint instead of once per 4 MiB of WAL, which is most of a commit's cost.
+    db.pragma("cache_size = -32768");
+    db.pragma("wal_autocheckpoint = 10000");
+    db.pragma("journal_size_limit = 67108864");
     return db;
   } catch (error) {
     db.close();

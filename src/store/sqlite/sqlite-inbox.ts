@@ -9,7 +9,7 @@ import {
   type InboxReceipt,
 } from "../store.ts";
 import type { SqliteContext } from "./sqlite-connection.ts";
-import { enqueueJob } from "./sqlite-jobs.ts";
+import { enqueueJob, insertReadyJob } from "./sqlite-jobs.ts";
 import { type InboxRow, toInboxMessage } from "./sqlite-rows.ts";
 
 /** An append waiting for its group commit; `receivedAt` is taken when the caller appended. */
@@ -59,18 +59,16 @@ export function appendInboxBatch(ctx: SqliteContext, batch: PendingAppend[]): In
         duplicate: true,
       };
     }
-    enqueueJob(
-      ctx,
-      {
-        target: INBOX_TARGET,
-        kind: INBOX_PROCESS_KIND,
-        idempotencyKey: jobKeys.inbox(id),
-        payload: { messageId: id },
-        ...(message.orderingKey === undefined ? {} : { orderingKey: message.orderingKey }),
-        ...(message.trace === undefined ? {} : { trace: message.trace }),
-      },
-      now,
-    );
+    const job = {
+      target: INBOX_TARGET,
+      kind: INBOX_PROCESS_KIND,
+      idempotencyKey: jobKeys.inbox(id),
+      payload: { messageId: id },
+      orderingKey: message.orderingKey,
+      trace: message.trace,
+    };
+    if (message.orderingKey === undefined) insertReadyJob(ctx, job, now);
+    else enqueueJob(ctx, job, now);
     return { id, connection: message.connection, dedupeKey: message.dedupeKey, receivedAt, duplicate: false };
   });
 }

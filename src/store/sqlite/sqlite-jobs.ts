@@ -100,6 +100,33 @@ export function enqueueJob(ctx: SqliteContext, input: JobInput, now: number, pre
   return { id, idempotencyKey: input.idempotencyKey, duplicate: false, status };
 }
 
+/**
+ * The inbox's fast path: a job with a fresh idempotency key, no ordering key and the default retry
+ * policy, which therefore needs none of `enqueueJob`'s checks.
+ */
+export function insertReadyJob(
+  ctx: SqliteContext,
+  input: Pick<JobInput, "target" | "kind" | "idempotencyKey" | "payload" | "trace">,
+  now: number,
+): void {
+  ctx
+    .stmt(INSERT_JOB)
+    .run(
+      ctx.ids.next("job_"),
+      input.target,
+      input.kind,
+      input.idempotencyKey,
+      null,
+      JSON.stringify(input.payload),
+      "ready",
+      now,
+      ctx.defaultRetryJson,
+      traceToJson(input.trace),
+      now,
+      now,
+    );
+}
+
 export function enqueueJobs(ctx: SqliteContext, inputs: JobInput[]): EnqueueResult[] {
   const now = ctx.clock.now();
   return inputs.map((input) => enqueueJob(ctx, input, now));

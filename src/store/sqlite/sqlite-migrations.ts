@@ -83,7 +83,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
       CREATE INDEX jobs_ready ON jobs (run_at, seq) WHERE status = 'ready';
       CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE status = 'running';
-      CREATE INDEX jobs_by_key ON jobs (target, ordering_key, seq)
+      CREATE INDEX jobs_by_key ON jobs (target, ordering_key, status, seq)
         WHERE ordering_key IS NOT NULL AND status IN ('waiting', 'ready', 'running');
       CREATE INDEX jobs_open ON jobs (target, status, created_at)
         WHERE status IN ('waiting', 'ready', 'running', 'exception');

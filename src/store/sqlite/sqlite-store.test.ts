@@ -213,6 +213,91 @@ describe("SqliteStore (SQLite specific)", () => {
     }
   });
 
+  test("concurrent transactions share one commit but each rolls back alone", async () => {
+    const temp = tempDir();
+    try {
+      const clock = new ManualClock();
+      const store = await openStore(join(temp.dir, "store.db"), clock);
+      const results = await Promise.allSettled([
+        store.transaction((tx) => tx.putRecord("r", "a", 1)),
+        store.transaction(async (tx) => {
+          await tx.putRecord("r", "b", 1);
+          await tx.enqueueJobs([job("from-b")]);
+          throw new Error("b fails");
+        }),
+        store.jobs.enqueue([job("plain")]),
+        store.transaction((tx) => tx.putRecord("r", "c", 1)),
+        store.inbox.append({ source: "api", connection: "c", dedupeKey: "1", body: bytes("x") }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled"],
+      );
+      const records = await store.transaction(async (tx) =>
+        Promise.all(["a", "b", "c"].map((key) => tx.getRecord("r", key))),
+      );
+      assert.deepEqual(
+        records.map((r) => r?.version),
+        [1, undefined, 1],
+      );
+      assert.equal(await store.jobs.getByIdempotencyKey("from-b"), undefined);
+      assert.equal((await store.jobs.getByIdempotencyKey("plain"))?.status, "ready");
+      await store.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  test("a store call inside transaction(fn) is refused instead of waiting forever", async () => {
+    const temp = tempDir();
+    try {
+      const clock = new ManualClock();
+      const store = await openStore(join(temp.dir, "store.db"), clock);
+      await rejectsWithCode(
+        store.transaction(async (tx) => {
+          await tx.putRecord("r", "a", 1);
+          return store.jobs.get("job_x");
+        }),
+        "CDK_INTERNAL",
+      );
+      await rejectsWithCode(
+        store.transaction(() =>
+          store.inbox.append({ source: "api", connection: "c", dedupeKey: "1", body: bytes("x") }),
+        ),
+        "CDK_INTERNAL",
+      );
+      assert.equal(await store.transaction((tx) => tx.getRecord("r", "a")), undefined, "rolled back");
+      assert.deepEqual(await store.inbox.list(), [], "nothing appended");
+      await store.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  test("close waits for an open transaction to commit", async () => {
+    const temp = tempDir();
+    try {
+      const clock = new ManualClock();
+      const path = join(temp.dir, "store.db");
+      const store = await openStore(path, clock);
+      const gate = Promise.withResolvers<void>();
+      const open = store.transaction(async (tx) => {
+        await gate.promise;
+        return tx.putRecord("r", "a", { late: true });
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const closing = store.close();
+      gate.resolve();
+      await closing;
+      assert.equal((await open).version, 1);
+      const reopened = await openStore(path, clock);
+      assert.deepEqual((await reopened.transaction((tx) => tx.getRecord("r", "a")))?.data, { late: true });
+      await reopened.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
   test("claim uses the partial ready index", async () => {
     const temp = tempDir();
     try {

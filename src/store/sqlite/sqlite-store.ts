@@ -245,6 +245,8 @@ export class SqliteStore implements Store {
 
   #append(message: InboxMessageInput): Promise<InboxReceipt> {
     if (this.#closing) return Promise.reject(closedError());
+    const reentrant = this.#conn.reentrancyError();
+    if (reentrant) return Promise.reject(reentrant);
     try {
       validateInboxMessage(message, this.#conn.config);
     } catch (error) {
