@@ -6,20 +6,9 @@ import type { PgStoreContext } from "./postgres-context.ts";
 import type { PgQueryable, Statement } from "./postgres-database.ts";
 import { eventWriterLock, HORIZON_CTE } from "./postgres-event-horizon.ts";
 import { runAll } from "./postgres-jobs.ts";
+import { streamLocks } from "./postgres-locks.ts";
 import { decodePosition, EVENT_COLUMNS, encodePosition, toStoredEvent } from "./postgres-rows.ts";
 import { resumeRunIn } from "./postgres-workflows.ts";
-
-/**
- * Serialises appends per stream (and against `addEventWait` on the same stream), so that numbering
- * inside a stream has no gaps and a wait never misses an event committed while it was registered.
- */
-export function streamLocks(streams: string[]): Statement {
-  return {
-    text: `SELECT pg_advisory_xact_lock(k) FROM (
-      SELECT DISTINCT hashtext('crossdock.stream:' || s) AS k FROM unnest($1::text[]) AS s ORDER BY 1) locks`,
-    values: [streams],
-  };
-}
 
 /**
  * `$1` events as JSON, `$2` now. Numbers each event after its stream's last one, inserts them in input
@@ -75,7 +64,10 @@ export async function appendEventsIn(
     causation_id: e.causationId ?? null,
   }));
   const [, result] = await runAll(q, [
-    streamLocks(events.map((e) => e.stream)),
+    streamLocks(
+      ctx.db.schema,
+      events.map((e) => e.stream),
+    ),
     { text: APPEND_SQL, values: [JSON.stringify(rows), now] },
   ]);
   const byId = new Map<string, { tx_id: string; seq: number; stream_seq: number }>();

@@ -87,7 +87,7 @@ export class PostgresExceptionStore implements ExceptionStore {
       // Closed first, under the key's lock: a concurrent retry of the same record then finds it closed.
       const closed = (
         await runAll(q, [
-          ...keyLock(job),
+          ...keyLock(db.schema, job),
           {
             text: `UPDATE exceptions SET status = 'retried', resolved_at = $2, resolved_by = $3, reason = $4,
                      replay_payload = $5::jsonb
@@ -97,7 +97,7 @@ export class PostgresExceptionStore implements ExceptionStore {
         ])
       ).at(-1);
       if (!closed?.length) throw notOpen(id, "resolved");
-      const [requeued] = await requeueIn(q, {
+      const [requeued] = await requeueIn(q, db.schema, {
         jobId: record.job_id as string,
         ...job,
         now,
@@ -121,7 +121,7 @@ export class PostgresExceptionStore implements ExceptionStore {
       };
       const closed = (
         await runAll(q, [
-          ...keyLock(job),
+          ...keyLock(db.schema, job),
           { text: DISCARD_SQL, values: [id, clock.now(), options.by, options.reason] },
         ])
       ).at(-1);

@@ -13,7 +13,8 @@ import {
 } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import type { Row, Statement } from "./postgres-database.ts";
-import { insertJobsCte, orderingLocks } from "./postgres-job-sql.ts";
+import { insertJobsCte } from "./postgres-job-sql.ts";
+import { orderingLocks } from "./postgres-locks.ts";
 import { INBOX_COLUMNS, toInboxMessage } from "./postgres-rows.ts";
 
 interface Pending {
@@ -129,7 +130,10 @@ export class PostgresInbox implements Inbox {
     }
     const statements: Statement[] = [];
     const keyed = unique.filter((p) => p.message.orderingKey !== undefined);
-    const lock = orderingLocks(keyed.map((p) => [INBOX_TARGET, p.message.orderingKey as string] as const));
+    const lock = orderingLocks(
+      this.#ctx.db.schema,
+      keyed.map((p) => [INBOX_TARGET, p.message.orderingKey as string] as const),
+    );
     if (lock) statements.push(lock);
     for (const chunk of chunkByBytes(unique)) statements.push(this.#insert(chunk, now));
     const results = await this.#ctx.db.atomic(statements);

@@ -18,21 +18,6 @@ export const FINISHED = "('done', 'discarded', 'exception')";
 const CLEAR_LEASE = "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL";
 
 /**
- * Takes the transaction-scoped lock of each (target, ordering key), in one fixed order so that two
- * transactions locking several keys cannot deadlock. The two-int form keeps 64 bits of hash (and
- * text cannot hold the NUL byte a one-key form would need as a separator).
- */
-export function orderingLocks(pairs: ReadonlyArray<readonly [string, string]>): Statement | undefined {
-  if (pairs.length === 0) return undefined;
-  return {
-    text: `SELECT pg_advisory_xact_lock(t, k) FROM (
-      SELECT DISTINCT hashtext(tg) AS t, hashtext(ok) AS k FROM unnest($1::text[], $2::text[]) AS x(tg, ok)
-      ORDER BY 1, 2) locks`,
-    values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-  };
-}
-
-/**
  * CTEs `ranked` and `inserted` that insert the jobs of relation `source` (columns ord, id, target,
  * kind, idempotency_key, ordering_key, payload, run_at, retry, trace) with `$2` as now. A job waits when
  * an unfinished job holds its key, or an earlier job of the same batch does.

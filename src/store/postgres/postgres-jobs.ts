@@ -22,11 +22,11 @@ import {
   ENQUEUE_SQL,
   EXCEPTION_SQL,
   EXTEND_SQL,
-  orderingLocks,
   PAUSE_SQL,
   REQUEUE_SQL,
   RETRY_SQL,
 } from "./postgres-job-sql.ts";
+import { orderingLocks } from "./postgres-locks.ts";
 import { JOB_COLUMNS, toJobRecord } from "./postgres-rows.ts";
 
 /** Runs statements on one transaction's connection; with pipelining they travel together. */
@@ -73,9 +73,12 @@ export function prepareJobs(ctx: PgStoreContext, jobs: JobInput[], now: number):
 }
 
 /** The statements that enqueue `rows`: the ordering-key locks (if any), then one insert. */
-export function enqueueStatements(rows: JobRow[], now: number): Statement[] {
+export function enqueueStatements(schema: string, rows: JobRow[], now: number): Statement[] {
   const keyed = rows.filter((r) => r.ordering_key !== null);
-  const lock = orderingLocks(keyed.map((r) => [r.target, r.ordering_key as string] as const));
+  const lock = orderingLocks(
+    schema,
+    keyed.map((r) => [r.target, r.ordering_key as string] as const),
+  );
   const insert = { text: ENQUEUE_SQL, values: [JSON.stringify(rows), now] };
   return lock ? [lock, insert] : [insert];
 }
@@ -130,14 +133,18 @@ export async function enqueueJobsIn(
   if (jobs.length === 0) return [];
   const now = ctx.clock.now();
   const rows = prepareJobs(ctx, jobs, now);
-  const found = (await runAll(q, enqueueStatements(rows, now))).at(-1) ?? [];
+  const found = (await runAll(q, enqueueStatements(ctx.db.schema, rows, now))).at(-1) ?? [];
   const { results, missing } = enqueueResults(rows, found);
   return fillMissing(async (text, values) => (await q.query(text, values)).rows, results, missing);
 }
 
 /** The lock a job's ordering key needs before the job can finish or be requeued. */
-export function keyLock(job: { target: string; orderingKey: string | undefined }): Statement[] {
-  const lock = job.orderingKey === undefined ? undefined : orderingLocks([[job.target, job.orderingKey]]);
+export function keyLock(
+  schema: string,
+  job: { target: string; orderingKey: string | undefined },
+): Statement[] {
+  const lock =
+    job.orderingKey === undefined ? undefined : orderingLocks(schema, [[job.target, job.orderingKey]]);
   return lock ? [lock] : [];
 }
 
@@ -149,9 +156,14 @@ function leaseLost(job: ClaimedJob): CrossdockError {
   );
 }
 
-function completeStatements(job: ClaimedJob, result: JsonValue | undefined, now: number): Statement[] {
+function completeStatements(
+  schema: string,
+  job: ClaimedJob,
+  result: JsonValue | undefined,
+  now: number,
+): Statement[] {
   return [
-    ...keyLock(job),
+    ...keyLock(schema, job),
     { text: COMPLETE_SQL, values: [job.id, job.leaseToken, toJsonOrNull(result), now] },
   ];
 }
@@ -163,7 +175,7 @@ export async function completeJobIn(
   job: ClaimedJob,
   result?: JsonValue,
 ): Promise<void> {
-  const rows = (await runAll(q, completeStatements(job, result, ctx.clock.now()))).at(-1);
+  const rows = (await runAll(q, completeStatements(ctx.db.schema, job, result, ctx.clock.now()))).at(-1);
   if (!rows?.length) throw leaseLost(job);
 }
 
@@ -181,7 +193,7 @@ export class PostgresJobQueue implements JobQueue {
     if (jobs.length === 0) return [];
     const now = this.#ctx.clock.now();
     const rows = prepareJobs(this.#ctx, jobs, now);
-    const statements = enqueueStatements(rows, now);
+    const statements = enqueueStatements(db.schema, rows, now);
     // Without ordering keys the insert is a single statement and needs no explicit transaction.
     const found =
       statements.length === 1
@@ -223,7 +235,7 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async complete(job: ClaimedJob, result?: JsonValue): Promise<void> {
-    const statements = completeStatements(job, result, this.#ctx.clock.now());
+    const statements = completeStatements(this.#ctx.db.schema, job, result, this.#ctx.clock.now());
     const rows = await this.#run(statements);
     if (rows.length === 0) throw leaseLost(job);
   }
@@ -245,7 +257,7 @@ export class PostgresJobQueue implements JobQueue {
     }
     const exceptionId = ids.next("exc_");
     const rows = await this.#run([
-      ...keyLock(job),
+      ...keyLock(db.schema, job),
       {
         text: EXCEPTION_SQL,
         values: [job.id, job.leaseToken, errors, now, exceptionId, JSON.stringify(error)],
@@ -308,7 +320,7 @@ export class PostgresJobQueue implements JobQueue {
       const { rows } = await q.query("SELECT target, ordering_key FROM jobs WHERE id = $1", [id]);
       const job = rows[0];
       if (!job) return undefined;
-      const [requeued] = await requeueIn(q, {
+      const [requeued] = await requeueIn(q, db.schema, {
         jobId: id,
         target: job.target as string,
         orderingKey: (job.ordering_key as string | null) ?? undefined,
@@ -333,10 +345,11 @@ export class PostgresJobQueue implements JobQueue {
 /** Requeues a finished job under its key's lock (replay and exception retry). Empty if not finished. */
 export async function requeueIn(
   q: PgQueryable,
+  schema: string,
   input: { jobId: string; target: string; orderingKey: string | undefined; now: number; payload?: JsonValue },
 ): Promise<JobRecord[]> {
   const results = await runAll(q, [
-    ...keyLock(input),
+    ...keyLock(schema, input),
     { text: REQUEUE_SQL, values: [input.jobId, input.now, toJsonOrNull(input.payload)] },
   ]);
   return (results.at(-1) ?? []).map(toJobRecord);

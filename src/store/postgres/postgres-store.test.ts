@@ -1,4 +1,309 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import pg from "pg";
+import { ManualClock } from "../../core/clock.ts";
+import { createIdGenerator } from "../../core/ids.ts";
+import { bytes, rejectsWithCode } from "../contract/contract-fixture.ts";
 import { runStoreContract } from "../store.contract.ts";
-import { createContractFixture } from "./postgres-test-fixture.ts";
+import type { ClaimedJob, EventInput, JobInput } from "../store.ts";
+import { POSTGRES_SCHEMA_VERSION } from "./postgres-migrations.ts";
+import { createPostgresStore, type PostgresStore } from "./postgres-store.ts";
+import { adminQuery, createContractFixture, pgTestStores, TEST_URL } from "./postgres-test-fixture.ts";
 
 runStoreContract({ name: "postgres", create: createContractFixture });
+
+const job = (key: string, extra: Partial<JobInput> = {}): JobInput => ({
+  target: "odoo",
+  kind: "odoo.create-sale-order",
+  idempotencyKey: key,
+  payload: { key },
+  ...extra,
+});
+
+const ev = (stream: string, type: string): EventInput => ({ stream, type, data: null });
+
+/** A promise and the function that resolves it. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** Claims and completes until a claim comes back empty; `onClaim` sees every claimed job. */
+async function drain(store: PostgresStore, workerId: string, onClaim: (job: ClaimedJob) => void) {
+  for (;;) {
+    const claimed = await store.jobs.claim({ workerId, leaseMs: 60_000, limit: 5 });
+    if (claimed.length === 0) return;
+    for (const job of claimed) {
+      onClaim(job);
+      await store.jobs.complete(job);
+    }
+  }
+}
+
+describe("PostgreSQL specifics", () => {
+  test("several stores claiming from 1,000 jobs never claim one twice", async () => {
+    const stores = pgTestStores();
+    try {
+      const instances = Array.from({ length: 4 }, () => stores.open({ poolSize: 4 }));
+      await instances[0]!.migrate();
+      await instances[0]!.jobs.enqueue(Array.from({ length: 1_000 }, (_, i) => job(`j${i}`)));
+      const claims = new Map<string, number>();
+      const workers = instances.flatMap((store, s) =>
+        Array.from({ length: 3 }, (_, w) =>
+          drain(store, `w${s}.${w}`, (j) => claims.set(j.id, (claims.get(j.id) ?? 0) + 1)),
+        ),
+      );
+      await Promise.all(workers);
+      assert.equal(claims.size, 1_000);
+      assert.deepEqual(new Set(claims.values()), new Set([1]), "each job claimed exactly once");
+      const [counts] = (
+        await adminQuery(
+          `SELECT count(*) FILTER (WHERE status = 'done')::int AS done, count(*)::int AS total,
+             max(attempts) AS attempts FROM "${stores.schema}".jobs`,
+        )
+      ).rows;
+      assert.deepEqual(counts, { done: 1_000, total: 1_000, attempts: 1 });
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("ordering keys hold across two claimers", async () => {
+    const stores = pgTestStores();
+    try {
+      const [a, b] = [stores.open({ poolSize: 4 }), stores.open({ poolSize: 4 })];
+      await a.migrate();
+      const keys = Array.from({ length: 20 }, (_, k) => `SO${k}`);
+      // Enqueued in several batches and from both stores, interleaving the keys.
+      for (let n = 0; n < 10; n++) {
+        await (n % 2 ? a : b).jobs.enqueue(keys.map((k) => job(`${k}:${n}`, { orderingKey: k })));
+      }
+      const running = new Set<string>();
+      const order = new Map<string, number[]>();
+      const worker = async (store: PostgresStore, id: string) => {
+        for (;;) {
+          const claimed = await store.jobs.claim({ workerId: id, leaseMs: 60_000, limit: 3 });
+          if (claimed.length === 0) return;
+          await Promise.all(
+            claimed.map(async (j) => {
+              const key = j.orderingKey!;
+              assert.ok(!running.has(key), `two jobs of ${key} run at once`);
+              running.add(key);
+              order.set(key, [...(order.get(key) ?? []), Number(j.idempotencyKey.split(":")[1])]);
+              await new Promise((resolve) => setImmediate(resolve));
+              running.delete(key);
+              await store.jobs.complete(j);
+            }),
+          );
+        }
+      };
+      // A claimer can find nothing while the head of every key is running elsewhere: run until done.
+      for (let round = 0; round < 50 && [...order.values()].flat().length < 200; round++) {
+        await Promise.all([worker(a, "a1"), worker(a, "a2"), worker(b, "b1"), worker(b, "b2")]);
+      }
+      for (const k of keys) assert.deepEqual(order.get(k), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of ${k}`);
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("an event that commits late is not skipped by a reader", async () => {
+    const stores = pgTestStores();
+    const appended = gate();
+    const release = gate();
+    let held: Promise<unknown> = Promise.resolve();
+    try {
+      const store = stores.open();
+      await store.migrate();
+      await store.events.subscribe("all");
+      // The held transaction writes before it appends, so it has a transaction id from the start.
+      const late = store.transaction(async (tx) => {
+        await tx.putRecord("order", "SO1", { n: 1 });
+        const [event] = await tx.appendEvents([ev("order:SO1", "late")]);
+        appended.open();
+        await release.promise;
+        return event!;
+      });
+      held = late.catch(() => {});
+      await appended.promise;
+      const [early] = await store.events.append([ev("order:SO2", "early")]);
+      assert.deepEqual(await store.events.poll("all"), [], "nothing past the open transaction's events");
+      assert.deepEqual(await store.events.readStream("order:SO2"), [early], "the stream itself is readable");
+      release.open();
+      const lateEvent = await late;
+      const polled = await store.events.poll("all");
+      assert.deepEqual(
+        polled.map((e) => e.type),
+        ["late", "early"],
+      );
+      assert.ok(lateEvent.position < early!.position, "positions sort as strings, in log order");
+    } finally {
+      release.open();
+      await held;
+      await stores.cleanup();
+    }
+  });
+
+  test("transactions that append no events here do not hold readers back", async () => {
+    const stores = pgTestStores();
+    const other = pgTestStores();
+    const client = new pg.Client({ connectionString: TEST_URL });
+    try {
+      const store = stores.open();
+      const busy = other.open();
+      await Promise.all([store.migrate(), busy.migrate()]);
+      await store.events.subscribe("all");
+      await busy.jobs.enqueue([job("held")]);
+      await client.connect();
+      await client.query("BEGIN");
+      await client.query(`UPDATE "${other.schema}".jobs SET attempts = 1`);
+      await store.events.append([ev("s", "visible")]);
+      assert.deepEqual(
+        (await store.events.poll("all")).map((e) => e.type),
+        ["visible"],
+      );
+      await client.query("ROLLBACK");
+    } finally {
+      await client.end();
+      await stores.cleanup();
+      await other.cleanup();
+    }
+  });
+
+  test("inbox appends racing on the same keys from two stores store each key once", async () => {
+    const stores = pgTestStores();
+    try {
+      const [a, b] = [stores.open(), stores.open()];
+      await a.migrate();
+      const message = (i: number) => ({
+        source: "webhook",
+        connection: "shop",
+        dedupeKey: `k${i}`,
+        body: bytes(`{"i":${i}}`),
+      });
+      const [fromA, fromB] = await Promise.all([
+        Promise.all(Array.from({ length: 300 }, (_, i) => a.inbox.append(message(i)))),
+        Promise.all(Array.from({ length: 300 }, (_, i) => b.inbox.append(message(i)))),
+      ]);
+      for (let i = 0; i < 300; i++) {
+        assert.equal(fromA[i]!.id, fromB[i]!.id, `k${i} has one id`);
+        assert.equal(Number(fromA[i]!.duplicate) + Number(fromB[i]!.duplicate), 1, `k${i} stored once`);
+      }
+      assert.equal((await a.inbox.list({ limit: 1_000 })).length, 300);
+      assert.equal((await a.jobs.list({ limit: 1_000 })).length, 300);
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("enqueue and finish racing on one ordering key never strand a waiting job", async () => {
+    const stores = pgTestStores();
+    try {
+      const [a, b] = [stores.open({ poolSize: 4 }), stores.open({ poolSize: 4 })];
+      await a.migrate();
+      for (let round = 0; round < 40; round++) {
+        const target = `t${round}`;
+        await a.jobs.enqueue([job(`head${round}`, { target, orderingKey: "K" })]);
+        const [head] = await a.jobs.claim({ workerId: "w", leaseMs: 60_000, targets: [target] });
+        // The next job is enqueued while the head completes on another store.
+        const [, [next]] = await Promise.all([
+          b.jobs.complete(head!),
+          a.jobs.enqueue([job(`next${round}`, { target, orderingKey: "K" })]),
+        ]);
+        const stored = await a.jobs.get(next!.id);
+        assert.equal(stored?.status, "ready", `round ${round}: the next job is not stranded`);
+      }
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("several stores migrating a new schema at once apply it once", async () => {
+    const stores = pgTestStores();
+    try {
+      const results = await Promise.all(Array.from({ length: 4 }, () => stores.open().migrate()));
+      const applied = results.flatMap((r) => r.applied);
+      assert.equal(applied.length, POSTGRES_SCHEMA_VERSION, "every migration applied exactly once");
+      for (const r of results) assert.equal(r.to, POSTGRES_SCHEMA_VERSION);
+      const { rows } = await adminQuery(`SELECT version FROM "${stores.schema}".crossdock_migrations`);
+      assert.equal(rows.length, POSTGRES_SCHEMA_VERSION);
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("a schema migrated by newer code is refused", async () => {
+    const stores = pgTestStores();
+    try {
+      await stores.open().migrate();
+      await adminQuery(
+        `INSERT INTO "${stores.schema}".crossdock_migrations (version, name, applied_at) VALUES (999, 'future', 0)`,
+      );
+      const error = await rejectsWithCode(stores.open().migrate(), "CDK_STORE_SCHEMA_TOO_NEW");
+      assert.match(error.message, /999/);
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
+  test("an unreachable server is reported as unavailable, with the host and never the password", async () => {
+    const clock = new ManualClock();
+    const store = createPostgresStore({
+      url: "postgres://crossdock:s3cr3t-pw@127.0.0.1:1/crossdock",
+      clock,
+      ids: createIdGenerator(clock),
+      connectTimeoutMs: 2_000,
+    });
+    try {
+      const error = await rejectsWithCode(store.migrate(), "CDK_STORE_UNAVAILABLE");
+      assert.match(error.message, /127\.0\.0\.1:1/);
+      assert.doesNotMatch(error.message, /s3cr3t/);
+      assert.doesNotMatch(JSON.stringify(error), /s3cr3t/);
+      await rejectsWithCode(store.jobs.claim({ workerId: "w", leaseMs: 1 }), "CDK_STORE_UNAVAILABLE");
+      assert.equal(await store.ping(), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a schema name that is not a plain identifier is refused", () => {
+    const clock = new ManualClock();
+    assert.throws(
+      () => createPostgresStore({ url: TEST_URL, schema: 'x"; DROP', clock, ids: createIdGenerator(clock) }),
+      RangeError,
+    );
+  });
+
+  test("without pipelining the same operations give the same results", async () => {
+    const stores = pgTestStores();
+    try {
+      const store = stores.open({ pipeline: false });
+      await store.migrate();
+      await store.jobs.enqueue([job("a", { orderingKey: "K" }), job("b", { orderingKey: "K" })]);
+      const [a] = await store.jobs.claim({ workerId: "w", leaseMs: 1_000 });
+      await store.jobs.complete(a!);
+      assert.equal((await store.jobs.getByIdempotencyKey("b"))?.status, "ready");
+      const receipt = await store.inbox.append({
+        source: "api",
+        connection: "shop",
+        dedupeKey: "1",
+        body: bytes("{}"),
+        orderingKey: "K",
+      });
+      assert.equal((await store.inbox.get(receipt.id))?.size, 2);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.appendEvents([ev("s", "t")]);
+          throw new Error("boom");
+        }),
+        /boom/,
+      );
+      assert.deepEqual(await store.events.readStream("s"), []);
+    } finally {
+      await stores.cleanup();
+    }
+  });
+});

@@ -14,8 +14,9 @@ import {
 } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import type { PgQueryable } from "./postgres-database.ts";
-import { CANCEL_TIMER_SQL, DUE_FIRST_SQL, orderingLocks } from "./postgres-job-sql.ts";
+import { CANCEL_TIMER_SQL, DUE_FIRST_SQL } from "./postgres-job-sql.ts";
 import { enqueueJobsIn, enqueueStatements, prepareJobs, runAll } from "./postgres-jobs.ts";
+import { orderingLocks, streamLocks } from "./postgres-locks.ts";
 import {
   APPROVAL_COLUMNS,
   RUN_COLUMNS,
@@ -56,9 +57,9 @@ export async function resumeRunIn(
   const now = ctx.clock.now();
   const rows = prepareJobs(ctx, [runJob(input.runId, input.resumeKey)], now);
   await runAll(q, [
-    orderingLocks([[WORKFLOW_TARGET, input.runId]])!,
+    orderingLocks(ctx.db.schema, [[WORKFLOW_TARGET, input.runId]])!,
     { text: CANCEL_TIMER_SQL, values: [input.timerKey, now] },
-    ...enqueueStatements(rows, now),
+    ...enqueueStatements(ctx.db.schema, rows, now),
     { text: DUE_FIRST_SQL, values: [WORKFLOW_TARGET, input.runId, now] },
   ]);
 }
@@ -149,10 +150,7 @@ export async function addEventWaitIn(
   // The stream's lock orders this against appends to the stream: an event either committed before
   // (and is not this wait's) or sees the wait.
   const [, inserted] = await runAll(q, [
-    {
-      text: "SELECT pg_advisory_xact_lock(hashtext('crossdock.stream:' || $1::text))",
-      values: [input.stream],
-    },
+    streamLocks(ctx.db.schema, [input.stream]),
     {
       text: `INSERT INTO event_waits (run_id, wait_id, event_type, stream, deadline, status, created_at)
        VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (run_id, wait_id) DO NOTHING RETURNING run_id`,
