@@ -12,6 +12,12 @@ export interface SqliteContext {
   readonly config: Readonly<StoreConfig>;
   /** `config.defaultRetry` as stored, computed once: most jobs use it. */
   readonly defaultRetryJson: string;
+  /**
+   * The operation's time: when the caller called, not when its queued turn came, so that an operation
+   * means the same thing under a manual clock whatever the queue did. Inside `transaction(fn)`, the
+   * clock at each `tx` call.
+   */
+  now(): number;
   /** The prepared statement for `sql`, prepared on first use and kept. */
   stmt(sql: string): SqliteStatement;
 }
@@ -20,6 +26,7 @@ type OpKind = "read" | "write" | "transaction" | "exclusive";
 
 interface Op {
   kind: OpKind;
+  at: number;
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -58,6 +65,7 @@ export class SqliteConnection implements SqliteContext {
   readonly #queue: Op[] = [];
   #running = false;
   #scheduled = false;
+  #at: number | undefined;
   /** Marks code running inside a `transaction(fn)`, to refuse calls that would wait for it forever. */
   readonly #inside = new AsyncLocalStorage<{ active: boolean }>();
 
@@ -67,6 +75,10 @@ export class SqliteConnection implements SqliteContext {
     this.ids = ids;
     this.config = config;
     this.defaultRetryJson = JSON.stringify(config.defaultRetry);
+  }
+
+  now(): number {
+    return this.#at ?? this.clock.now();
   }
 
   stmt(sql: string): SqliteStatement {
@@ -114,7 +126,13 @@ export class SqliteConnection implements SqliteContext {
   #enqueue<T>(kind: OpKind, fn: () => unknown): Promise<T> {
     if (this.#inside.getStore()?.active) return Promise.reject(reentrantCall());
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({
+        kind,
+        at: this.clock.now(),
+        fn,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       this.#schedule();
     });
   }
@@ -135,13 +153,22 @@ export class SqliteConnection implements SqliteContext {
       const first = this.#queue[0];
       if (first?.kind === "exclusive") {
         this.#queue.shift();
-        settleOne(first, () => first.fn());
+        settleOne(first, first.fn);
       } else if (first !== undefined) {
         await this.#batch();
       }
     } finally {
       this.#running = false;
       this.#schedule();
+    }
+  }
+
+  #runAt(op: Op): Settled {
+    this.#at = op.at;
+    try {
+      return run(op, op.fn);
+    } finally {
+      this.#at = undefined;
     }
   }
 
@@ -168,16 +195,19 @@ export class SqliteConnection implements SqliteContext {
       if (settled.length >= MAX_BATCH_OPS || performance.now() - started > MAX_BATCH_MS) break;
       const op = this.#queue.shift()!;
       if (op.kind === "read") {
-        settled.push(run(op, () => op.fn()));
+        settled.push(this.#runAt(op));
         continue;
       }
       this.stmt("SAVEPOINT op").run();
       let outcome: Settled;
-      try {
-        const value = op.kind === "transaction" ? await this.#runInside(op.fn) : op.fn();
-        outcome = { op, ok: true, value };
-      } catch (error) {
-        outcome = { op, ok: false, value: error };
+      if (op.kind === "transaction") {
+        try {
+          outcome = { op, ok: true, value: await this.#runInside(op.fn) };
+        } catch (error) {
+          outcome = { op, ok: false, value: error };
+        }
+      } else {
+        outcome = this.#runAt(op);
       }
       settled.push(outcome);
       if (!this.db.inTransaction) {

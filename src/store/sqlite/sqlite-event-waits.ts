@@ -40,7 +40,7 @@ export function addEventWait(
   const existing = getWait(ctx, input.runId, input.waitId);
   if (existing !== undefined) return existing;
   const trace = runTrace(ctx, input.runId);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   ctx
     .stmt(
       `INSERT INTO workflow_waits (run_id, wait_id, event_type, stream, deadline, status, created_at)

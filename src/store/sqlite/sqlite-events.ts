@@ -16,7 +16,7 @@ const INSERT_EVENT = `INSERT INTO events (id, stream, stream_seq, type, data, tr
  */
 export function appendEvents(ctx: SqliteContext, inputs: EventInput[]): StoredEvent[] {
   inputs.forEach(validateEventInput);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   return inputs.map((input) => {
     const last = ctx.stmt("SELECT max(stream_seq) AS seq FROM events WHERE stream = ?").get(input.stream) as {
       seq: number | null;
@@ -70,7 +70,7 @@ export function subscribe(ctx: SqliteContext, name: string, options: Subscriptio
       `INSERT INTO subscriptions (name, types, stream_prefix, cursor, updated_at)
        VALUES (?, ?, ?, CASE WHEN ? THEN (SELECT max(position) FROM events) END, ?) ON CONFLICT (name) DO NOTHING`,
     )
-    .run(name, types, options.streamPrefix || null, options.from === "end" ? 1 : 0, ctx.clock.now());
+    .run(name, types, options.streamPrefix || null, options.from === "end" ? 1 : 0, ctx.now());
 }
 
 interface SubscriptionRow {
@@ -117,7 +117,7 @@ export function poll(ctx: SqliteContext, name: string, limit = 100): StoredEvent
 export function ack(ctx: SqliteContext, name: string, position: string): void {
   const info = ctx
     .stmt("UPDATE subscriptions SET cursor = max(coalesce(cursor, 0), ?), updated_at = ? WHERE name = ?")
-    .run(parsePosition(position), ctx.clock.now(), name);
+    .run(parsePosition(position), ctx.now(), name);
   if (info.changes === 0) subscription(ctx, name);
 }
 

@@ -90,7 +90,7 @@ export function retryException(
   options: { by: string; payload?: JsonValue; reason?: string },
 ): JobRecord {
   const record = openRecord(ctx, id);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const job = ctx.stmt("SELECT * FROM jobs WHERE id = ?").get(record.job_id) as JobRow;
   ctx
     .stmt(
@@ -116,7 +116,7 @@ export function discardException(
     throw new RangeError("A reason is required to discard an exception");
   }
   const record = openRecord(ctx, id);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   ctx
     .stmt(
       "UPDATE exceptions SET status = 'discarded', resolved_at = ?, resolved_by = ?, reason = ? WHERE id = ?",

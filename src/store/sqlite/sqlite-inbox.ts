@@ -30,7 +30,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
  * stored, earlier or in this same batch, is answered with the first receipt and stores nothing.
  */
 export function appendInboxBatch(ctx: SqliteContext, batch: PendingAppend[]): InboxReceipt[] {
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const insert = ctx.stmt(INSERT_MESSAGE);
   return batch.map(({ message, receivedAt }) => {
     const id = ctx.ids.next("msg_");

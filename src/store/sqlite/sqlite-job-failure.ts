@@ -24,7 +24,7 @@ export function failJob(
     .stmt("SELECT * FROM jobs WHERE id = ? AND status = 'running' AND lease_token = ?")
     .get(job.id, job.leaseToken) as JobRow | undefined;
   if (row === undefined) throw leaseLost(job);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const error = toStoredErrorShape(failure);
   const current = toJob(row);
   const errorsJson = JSON.stringify(appendAttemptError(current.errors, error, row.attempts, now));

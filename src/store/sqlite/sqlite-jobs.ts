@@ -128,7 +128,7 @@ export function insertReadyJob(
 }
 
 export function enqueueJobs(ctx: SqliteContext, inputs: JobInput[]): EnqueueResult[] {
-  const now = ctx.clock.now();
+  const now = ctx.now();
   return inputs.map((input) => enqueueJob(ctx, input, now));
 }
 
@@ -164,7 +164,7 @@ const LEASE = `attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex
 export function claimJobs(ctx: SqliteContext, options: ClaimOptions): ClaimedJob[] {
   const limit = options.limit ?? 1;
   if (limit <= 0 || options.targets?.length === 0) return [];
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const expiresAt = now + options.leaseMs;
   const filter = targetFilter(options);
   const rows = ctx
@@ -206,7 +206,7 @@ export function leaseLost(job: Pick<ClaimedJob, "id" | "leaseOwner">): Crossdock
 }
 
 export function extendLease(ctx: SqliteContext, job: ClaimedJob, leaseMs: number): number {
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const expiresAt = now + leaseMs;
   const info = ctx
     .stmt(
@@ -218,7 +218,7 @@ export function extendLease(ctx: SqliteContext, job: ClaimedJob, leaseMs: number
 }
 
 export function completeJob(ctx: SqliteContext, job: ClaimedJob, result: JsonValue | undefined): void {
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const row = ctx
     .stmt(
       `UPDATE jobs SET status = 'done', result = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
@@ -284,7 +284,7 @@ export function replayJob(ctx: SqliteContext, id: string, payload: JsonValue | u
       { details: { jobId: id, status: row?.status } },
     );
   }
-  const now = ctx.clock.now();
+  const now = ctx.now();
   if (row.status === "exception") {
     ctx
       .stmt(
@@ -336,7 +336,7 @@ export function queueDepth(ctx: SqliteContext): QueueDepth[] {
        WHERE status IN ('waiting', 'ready', 'running', 'exception') GROUP BY target, status ORDER BY target`,
     )
     .all() as { target: string; status: JobStatus; n: number; oldest: number }[];
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const byTarget = new Map<string, QueueDepth & { oldest: number }>();
   for (const row of rows) {
     let depth = byTarget.get(row.target);

@@ -154,7 +154,7 @@ export class SqliteStore implements Store {
       replay: (id, options) => this.#write(() => replayJob(conn, id, options?.payload)),
     };
     this.targets = {
-      pause: (target, reason) => this.#write(() => pauseTarget(conn, target, reason, conn.clock.now())),
+      pause: (target, reason) => this.#write(() => pauseTarget(conn, target, reason, conn.now())),
       resume: write(resumeTarget),
       list: read(listTargets),
     };
@@ -179,7 +179,7 @@ export class SqliteStore implements Store {
 
   migrate(): Promise<MigrationResult> {
     if (this.#closing) return Promise.reject(closedError());
-    return this.#conn.exclusive(() => migrateSqlite(this.#conn.db, this.path, this.#conn.clock.now()));
+    return this.#conn.exclusive(() => migrateSqlite(this.#conn.db, this.path, this.#conn.now()));
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -252,7 +252,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#appends.submit({ message, receivedAt: message.receivedAt ?? this.#conn.clock.now() });
+    return this.#appends.submit({ message, receivedAt: message.receivedAt ?? this.#conn.now() });
   }
 
   #read<T>(fn: () => T): Promise<T> {

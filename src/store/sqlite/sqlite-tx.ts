@@ -32,7 +32,7 @@ export function putRecord(
       { details: { kind, key, expected: options.expectedVersion, actual: version } },
     );
   }
-  const now = ctx.clock.now();
+  const now = ctx.now();
   ctx
     .stmt(
       `INSERT INTO records (kind, key, data, version, updated_at) VALUES (?, ?, ?, ?, ?)

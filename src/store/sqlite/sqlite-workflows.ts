@@ -53,7 +53,7 @@ export function startWorkflow(
   const existing = getRunByKey(ctx, input.type, input.key);
   if (existing !== undefined) return { run: existing, created: false };
   const id = ctx.ids.next("wf_");
-  const now = ctx.clock.now();
+  const now = ctx.now();
   ctx
     .stmt(
       `INSERT INTO workflow_runs (id, type, key, status, input, trace, created_at, updated_at)
@@ -82,7 +82,7 @@ export function updateWorkflow(
       toJsonOrNull(patch.output),
       patch.error === undefined ? 0 : 1,
       patch.error ? JSON.stringify(patch.error) : null,
-      ctx.clock.now(),
+      ctx.now(),
       runId,
     );
   if (info.changes === 0) runTrace(ctx, runId);
@@ -90,7 +90,7 @@ export function updateWorkflow(
 
 export function saveStep(ctx: SqliteContext, record: Omit<StepRecord, "seq" | "finishedAt">): StepRecord {
   runTrace(ctx, record.runId);
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const row = ctx
     .stmt(
       `INSERT INTO workflow_steps (run_id, step_id, status, output, compensation_input, error, seq, finished_at)
@@ -147,7 +147,7 @@ export function createApproval(
   if (existing !== undefined) return toApproval(existing);
   const trace = runTrace(ctx, input.runId);
   const id = ctx.ids.next("apr_");
-  const now = ctx.clock.now();
+  const now = ctx.now();
   ctx
     .stmt(
       `INSERT INTO approvals (id, run_id, step_id, title, details, status, deadline, created_at)
@@ -175,7 +175,7 @@ export function decideApproval(
   id: string,
   decision: { approved: boolean; by: string; comment?: string },
 ): Approval {
-  const now = ctx.clock.now();
+  const now = ctx.now();
   const row = ctx
     .stmt(
       `UPDATE approvals SET status = ?, decided_by = ?, comment = ?, decided_at = ?
