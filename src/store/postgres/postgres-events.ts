@@ -3,7 +3,7 @@ import { jobKeys } from "../codec.ts";
 import { validateEventInput } from "../input-validation.ts";
 import type { EventInput, EventLog, StoredEvent, SubscriptionInfo, SubscriptionOptions } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
-import type { PgQueryable, Statement } from "./postgres-database.ts";
+import type { PgQueryable } from "./postgres-database.ts";
 import { eventWriterLock, HORIZON_CTE } from "./postgres-event-horizon.ts";
 import { runAll } from "./postgres-jobs.ts";
 import { streamLocks } from "./postgres-locks.ts";

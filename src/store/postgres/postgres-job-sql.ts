@@ -9,7 +9,6 @@
  * transaction that enqueues behind, or finishes, a job of a key, so that a finish never misses a job
  * that is being enqueued behind it.
  */
-import type { Statement } from "./postgres-database.ts";
 import { JOB_COLUMNS } from "./postgres-rows.ts";
 
 export const UNFINISHED = "('waiting', 'ready', 'running')";
@@ -197,23 +196,29 @@ export const CANCEL_TIMER_SQL = `WITH fin AS (
   SELECT id FROM fin`;
 
 /**
- * `$1` target, `$2` ordering key, `$3` now. For workflow runs only, whose executions may run in any
- * order (each one reads the run's state): if the key's head is a ready job that is not due yet (a
- * deadline timer) and a due job waits behind it, they swap, so the run resumes now.
+ * `$1` target, `$2` ordering key (the run id), `$3` now, `$4` the resume job's idempotency key. For
+ * workflow runs only, whose executions may run in any order (each reads the run's state): the resume
+ * job goes ahead of the run's jobs that have not started. A ready head (typically a deadline timer
+ * that is not due) goes back to waiting, and the resume job takes the front of the key's order, so
+ * it is also the next one promoted when a running execution ends. It inherits the run's trace.
  */
-export const DUE_FIRST_SQL = `WITH head AS (
-    SELECT id FROM jobs WHERE target = $1 AND ordering_key = $2 AND status = 'ready' AND run_at > $3
+export const RESUME_AHEAD_SQL = `WITH resume AS (
+    SELECT id, status FROM jobs WHERE idempotency_key = $4 AND status IN ('waiting', 'ready')
   ),
-  due AS (
-    SELECT id FROM jobs WHERE target = $1 AND ordering_key = $2 AND status = 'waiting' AND run_at <= $3
-    ORDER BY order_seq LIMIT 1
+  head AS (
+    SELECT id FROM jobs WHERE target = $1 AND ordering_key = $2 AND status = 'ready'
+      AND id NOT IN (SELECT id FROM resume)
   ),
   demoted AS (
     UPDATE jobs SET status = 'waiting', updated_at = $3
-    WHERE id IN (SELECT id FROM head) AND EXISTS (SELECT 1 FROM due) RETURNING id
+    WHERE id IN (SELECT id FROM head) AND EXISTS (SELECT 1 FROM resume WHERE status = 'waiting')
   ),
-  promoted AS (
-    UPDATE jobs SET status = 'ready', updated_at = $3
-    WHERE id IN (SELECT id FROM due) AND EXISTS (SELECT 1 FROM head) RETURNING id
+  moved AS (
+    UPDATE jobs j SET status = CASE WHEN EXISTS (SELECT 1 FROM head) THEN 'ready' ELSE j.status END,
+      order_seq = (SELECT min(u.order_seq) - 1 FROM jobs u
+        WHERE u.target = $1 AND u.ordering_key = $2 AND u.status IN ${UNFINISHED}),
+      trace = coalesce(j.trace, (SELECT r.trace FROM workflow_runs r WHERE r.id = $2)),
+      updated_at = $3
+    WHERE j.id IN (SELECT id FROM resume)
   )
-  SELECT (SELECT count(*) FROM promoted) AS promoted`;
+  SELECT count(*)::int AS resumed FROM resume`;

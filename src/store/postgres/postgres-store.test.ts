@@ -173,6 +173,39 @@ describe("PostgreSQL specifics", () => {
     }
   });
 
+  test("a resume job is promoted before the run's timers when its execution ends", async () => {
+    const stores = pgTestStores();
+    try {
+      const store = stores.open();
+      await store.migrate();
+      const deadline = stores.clock.now() + 60_000;
+      const { run } = await store.transaction((tx) =>
+        tx.startWorkflow({ type: "o2c", key: "SO1", input: null }),
+      );
+      const [start] = await store.jobs.claim({ workerId: "w", leaseMs: 60_000 });
+      await store.transaction(async (tx) => {
+        for (const [waitId, eventType] of [
+          ["shipped", "shipment.dispatched"],
+          ["paid", "payment.received"],
+        ] as const) {
+          await tx.addEventWait({ runId: run.id, waitId, eventType, stream: "order:SO1", deadline });
+        }
+      });
+      // The event arrives while the run's start execution is still running.
+      await store.events.append([ev("order:SO1", "payment.received")]);
+      await store.jobs.complete(start!);
+      const [next] = await store.jobs.claim({ workerId: "w", leaseMs: 60_000 });
+      assert.equal(next?.idempotencyKey, `workflow:${run.id}:event:paid`);
+      assert.equal((await store.jobs.getByIdempotencyKey(`workflow:${run.id}:timeout:paid`))?.status, "done");
+      assert.equal(
+        (await store.jobs.getByIdempotencyKey(`workflow:${run.id}:timeout:shipped`))?.status,
+        "waiting",
+      );
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
   test("inbox appends racing on the same keys from two stores store each key once", async () => {
     const stores = pgTestStores();
     try {

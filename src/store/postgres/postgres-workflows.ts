@@ -14,7 +14,7 @@ import {
 } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import type { PgQueryable } from "./postgres-database.ts";
-import { CANCEL_TIMER_SQL, DUE_FIRST_SQL } from "./postgres-job-sql.ts";
+import { CANCEL_TIMER_SQL, RESUME_AHEAD_SQL } from "./postgres-job-sql.ts";
 import { enqueueJobsIn, enqueueStatements, prepareJobs, runAll } from "./postgres-jobs.ts";
 import { orderingLocks, streamLocks } from "./postgres-locks.ts";
 import {
@@ -46,8 +46,8 @@ function runJob(runId: string, idempotencyKey: string, runAt?: number, trace?: T
 
 /**
  * Resumes a run now, because a wait was resolved or an approval decided: cancels the matching
- * deadline job if it has not started, enqueues the resume job, and lets it overtake a deadline job
- * of the run that is not due yet. One round trip when pipelined.
+ * deadline job if it has not started, enqueues the resume job and puts it ahead of the run's jobs
+ * that have not started (see `RESUME_AHEAD_SQL`). One round trip when pipelined.
  */
 export async function resumeRunIn(
   q: PgQueryable,
@@ -60,8 +60,15 @@ export async function resumeRunIn(
     orderingLocks(ctx.db.schema, [[WORKFLOW_TARGET, input.runId]])!,
     { text: CANCEL_TIMER_SQL, values: [input.timerKey, now] },
     ...enqueueStatements(ctx.db.schema, rows, now),
-    { text: DUE_FIRST_SQL, values: [WORKFLOW_TARGET, input.runId, now] },
+    { text: RESUME_AHEAD_SQL, values: [WORKFLOW_TARGET, input.runId, now, input.resumeKey] },
   ]);
+}
+
+/** The run's trace, which its timer jobs carry. */
+async function runTrace(q: PgQueryable, runId: string): Promise<TraceContext | undefined> {
+  const { rows } = await q.query("SELECT trace FROM workflow_runs WHERE id = $1", [runId]);
+  const trace = rows[0]?.trace;
+  return typeof trace === "string" ? (JSON.parse(trace) as TraceContext) : undefined;
 }
 
 export async function startWorkflowIn(
@@ -159,7 +166,12 @@ export async function addEventWaitIn(
   ]);
   if (inserted?.length && input.deadline !== undefined) {
     await enqueueJobsIn(q, ctx, [
-      runJob(input.runId, jobKeys.workflowTimeout(input.runId, input.waitId), input.deadline),
+      runJob(
+        input.runId,
+        jobKeys.workflowTimeout(input.runId, input.waitId),
+        input.deadline,
+        await runTrace(q, input.runId),
+      ),
     ]);
   }
   const { rows } = await q.query(`${WAIT_SELECT} WHERE w.run_id = $1 AND w.wait_id = $2`, [
@@ -200,7 +212,12 @@ export async function createApprovalIn(
   if (rows[0]) {
     if (input.deadline !== undefined) {
       await enqueueJobsIn(q, ctx, [
-        runJob(input.runId, jobKeys.approvalTimeout(input.runId, id), input.deadline),
+        runJob(
+          input.runId,
+          jobKeys.approvalTimeout(input.runId, id),
+          input.deadline,
+          await runTrace(q, input.runId),
+        ),
       ]);
     }
     return toApproval(rows[0]);
