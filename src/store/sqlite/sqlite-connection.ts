@@ -185,7 +185,8 @@ export class SqliteConnection implements SqliteContext {
     try {
       this.stmt("BEGIN IMMEDIATE").run();
     } catch (error) {
-      for (const op of this.#queue.splice(0)) op.reject(error);
+      // Typically SQLITE_BUSY: another process held the file's write lock past busy_timeout.
+      for (const op of this.#queue.splice(0)) op.reject(batchFailed(error));
       return;
     }
     const settled: Settled[] = [];

@@ -298,6 +298,24 @@ describe("SqliteStore (SQLite specific)", () => {
     }
   });
 
+  test("a write lock held by another process is reported as unavailable, then the store recovers", async () => {
+    const temp = tempDir();
+    try {
+      const clock = new ManualClock();
+      const path = join(temp.dir, "store.db");
+      const store = await openStore(path, clock, { busyTimeoutMs: 20 });
+      const other = new Database(path);
+      other.exec("BEGIN IMMEDIATE");
+      await rejectsWithCode(store.jobs.enqueue([job("a")]), "CDK_STORE_UNAVAILABLE");
+      other.exec("ROLLBACK");
+      other.close();
+      assert.equal((await store.jobs.enqueue([job("a")]))[0]?.duplicate, false);
+      await store.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
   test("claim uses the partial ready index", async () => {
     const temp = tempDir();
     try {

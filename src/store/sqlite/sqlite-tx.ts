@@ -21,6 +21,7 @@ export function putRecord(
   data: JsonValue,
   options: { expectedVersion?: number } = {},
 ): StoredRecord {
+  if (data === undefined) throw new TypeError(`Record ${kind}/${key} has no data (use null for none)`);
   const current = ctx.stmt("SELECT version FROM records WHERE kind = ? AND key = ?").get(kind, key) as
     | { version: number }
     | undefined;
