@@ -7,6 +7,8 @@ export interface IdGenerator {
 }
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
+/** 16 base32 characters: the 80 random bits of a ULID. */
+const RANDOM_CHARS = 16;
 
 function encodeTime(ms: number): string {
   let out = "";
@@ -23,12 +25,20 @@ function encodeTime(ms: number): string {
  * readable prefix such as `msg_` or `job_`.
  */
 export function createIdGenerator(clock: Clock): IdGenerator {
+  // One `randomBytes` call costs ~5 µs whatever its size, which was a quarter of the CPU of an inbox
+  // append (two ids each): draw the randomness in blocks and take 16 bytes (16 base32 chars) per id.
+  let pool = Buffer.alloc(0);
+  let offset = 0;
   return {
     next(prefix = "") {
-      const bytes = randomBytes(10);
+      if (offset + RANDOM_CHARS > pool.length) {
+        pool = randomBytes(RANDOM_CHARS * 256);
+        offset = 0;
+      }
       let rand = "";
-      for (const byte of bytes) rand += ALPHABET[byte % 32];
-      return `${prefix}${encodeTime(clock.now())}${rand.slice(0, 16)}`;
+      for (let i = offset; i < offset + RANDOM_CHARS; i++) rand += ALPHABET[pool[i]! % 32];
+      offset += RANDOM_CHARS;
+      return `${prefix}${encodeTime(clock.now())}${rand}`;
     },
   };
 }
