@@ -1,17 +1,18 @@
 /**
  * `SqliteStore`: the embedded `Store` adapter. One process, one connection to one SQLite file in WAL
- * mode. better-sqlite3 is synchronous, so each operation is a few prepared statements run inside one
- * `BEGIN IMMEDIATE` transaction; an async `transaction(fn)` holds the connection until `fn` settles,
- * and everything else (reads included) waits for it. Inbox appends are group-committed through the
- * same connection: one transaction and one fsync per batch.
+ * mode. better-sqlite3 is synchronous, so each operation is a few prepared statements; operations
+ * queue on the connection and are committed in batches (`SqliteConnection`): each one in its own
+ * savepoint, one `COMMIT` and one fsync for the batch, every caller answered after that commit. An
+ * async `transaction(fn)` holds the connection until `fn` settles and everything else waits for it.
+ * Inbox appends are grouped once more by `GroupCommitter`, which bounds the memory they use.
  *
  * ```ts
  * const store = await createSqliteStore({ path: "crossdock.db", clock: systemClock, ids });
  * await store.migrate();
  * ```
  *
- * Inside `transaction(fn)`, use only the `tx` handle: calling the store's own methods from `fn` waits
- * for the transaction that is waiting for them, forever.
+ * Inside `transaction(fn)`, use only the `tx` handle: a call to the store's own methods from `fn`
+ * would wait for the transaction that is waiting for it, so it is refused with `CDK_INTERNAL`.
  */
 import type { Clock } from "../../core/clock.ts";
 import type { IdGenerator } from "../../core/ids.ts";
