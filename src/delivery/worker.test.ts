@@ -70,7 +70,8 @@ function observed(store: Store) {
           return expiry;
         };
       }
-      return Reflect.get(target, property, receiver);
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
     },
   });
   const wrapped = new Proxy(store, {
@@ -300,6 +301,7 @@ test("the lease is extended while a long handler runs, so no other worker takes 
   const { store, clock, worker, seen, view } = await setup(t, {
     handlers: { wms: () => gate.promise },
     leaseMs: 60, // extended every 20 ms of real time; expiry is judged on the manual clock
+    concurrency: 1, // full while the job runs, so only w2 could take it
   });
   const [enqueued] = await store.jobs.enqueue([job("push:1")]);
   worker.start();
@@ -322,6 +324,7 @@ test("a job whose lease moved to another worker is dropped, not failed", async (
   const gate = Promise.withResolvers<void>();
   const { store, clock, worker, seen } = await setup(t, {
     handlers: { wms: () => gate.promise },
+    concurrency: 1, // full while the job runs: it does not re-claim its own expired job
   });
   const [enqueued] = await store.jobs.enqueue([job("push:1")]);
   worker.start();
@@ -404,6 +407,7 @@ test("a handler's commit is written with the completion, and a throwing commit w
               kind: "mail.send",
               idempotencyKey: `mail:${job.idempotencyKey}`,
               payload: null,
+              runAt: Date.UTC(2030, 0, 1), // not due: this worker has no mail handler
             },
           ]);
           await tx.appendEvents([

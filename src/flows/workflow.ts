@@ -16,6 +16,8 @@
  *   `NaN`) is refused with `CDK_WORKFLOW_STEP_FAILED`, class config.
  * - Await every `ctx` call, and catch only errors you recognise (`CDK_WORKFLOW_STEP_FAILED`,
  *   `CDK_WORKFLOW_WAIT_TIMEOUT`): the engine suspends a run by throwing through your code.
+ * - Call `ctx` from the workflow body only, never from inside a step's function: a step is one
+ *   recorded unit, it cannot wait or contain steps.
  *
  * @example
  * export const ORDER_TO_CASH = "order-to-cash";
@@ -123,8 +125,9 @@ export interface WorkflowContext {
    * Runs `fn` once per run: if the step already completed, returns its stored output without calling
    * `fn`. A step that fails for good (a business error, or a transient one after the execution's last
    * attempt) throws `CDK_WORKFLOW_STEP_FAILED` with the cause in `details.error`; a transient failure
-   * before that retries the whole execution. Reusing an id in one run throws
-   * `CDK_WORKFLOW_DUPLICATE_STEP`.
+   * before that retries the whole execution. A config-class error (bad credentials) leaves the run as
+   * it is and makes the execution an exception record; retrying that record after the fix resumes here.
+   * Reusing an id in one run throws `CDK_WORKFLOW_DUPLICATE_STEP`.
    */
   step<O, C = undefined>(
     id: string,
