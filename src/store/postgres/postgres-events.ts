@@ -4,7 +4,7 @@ import { validateEventInput } from "../input-validation.ts";
 import type { EventInput, EventLog, StoredEvent, SubscriptionInfo, SubscriptionOptions } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import type { PgQueryable } from "./postgres-database.ts";
-import { eventWriterLock, HORIZON_CTE } from "./postgres-event-horizon.ts";
+import { HORIZON_CTE } from "./postgres-event-horizon.ts";
 import { runAll } from "./postgres-jobs.ts";
 import { streamLocks } from "./postgres-locks.ts";
 import { decodePosition, EVENT_COLUMNS, encodePosition, toStoredEvent } from "./postgres-rows.ts";
@@ -148,8 +148,7 @@ export class PostgresEventLog implements EventLog {
     events.forEach((event, index) => {
       validateEventInput(event, index);
     });
-    const { db } = this.#ctx;
-    return db.transaction((q) => appendEventsIn(q, this.#ctx, events), eventWriterLock(db.schema));
+    return this.#ctx.write((q) => appendEventsIn(q, this.#ctx, events));
   }
 
   async readStream(stream: string, options: { afterSeq?: number; limit?: number } = {}) {

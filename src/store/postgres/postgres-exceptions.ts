@@ -77,7 +77,7 @@ export class PostgresExceptionStore implements ExceptionStore {
 
   async retry(id: string, options: { by: string; payload?: JsonValue; reason?: string }): Promise<JobRecord> {
     const { db, clock } = this.#ctx;
-    return db.transaction(async (q) => {
+    return this.#ctx.write(async (q) => {
       const record = await openRecord(q, id);
       const now = clock.now();
       const job = {
@@ -113,7 +113,7 @@ export class PostgresExceptionStore implements ExceptionStore {
       throw new TypeError("Discarding an exception record needs a reason");
     }
     const { db, clock } = this.#ctx;
-    await db.transaction(async (q) => {
+    await this.#ctx.write(async (q) => {
       const record = await openRecord(q, id);
       const job = {
         target: record.target as string,

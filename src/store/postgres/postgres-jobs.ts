@@ -179,6 +179,43 @@ export async function completeJobIn(
   if (!rows?.length) throw leaseLost(job);
 }
 
+/**
+ * Records a failed attempt inside a transaction and decides what follows (see `decideFailure`): a
+ * retry later, an exception record (releasing the ordering key), or a paused target.
+ */
+export async function failJobIn(
+  q: PgQueryable,
+  ctx: PgStoreContext,
+  job: ClaimedJob,
+  error: StoredError,
+): Promise<FailOutcome> {
+  const now = ctx.clock.now();
+  const decision = decideFailure(job.retry, job.attempt, error, now);
+  if (decision.action === "pause") {
+    const { rows } = await q.query(PAUSE_SQL, [job.id, job.leaseToken, now, JSON.stringify(error)]);
+    if (rows.length === 0) throw leaseLost(job);
+    return { outcome: "paused", target: job.target };
+  }
+  const errors = JSON.stringify(appendAttemptError(job.errors, error, job.attempt, now));
+  if (decision.action === "retry") {
+    const { rows } = await q.query(RETRY_SQL, [job.id, job.leaseToken, decision.runAt, errors, now]);
+    if (rows.length === 0) throw leaseLost(job);
+    return { outcome: "retry", runAt: decision.runAt, attempt: job.attempt };
+  }
+  const exceptionId = ctx.ids.next("exc_");
+  const rows = (
+    await runAll(q, [
+      ...keyLock(ctx.db.schema, job),
+      {
+        text: EXCEPTION_SQL,
+        values: [job.id, job.leaseToken, errors, now, exceptionId, JSON.stringify(error)],
+      },
+    ])
+  ).at(-1);
+  if (!rows?.length) throw leaseLost(job);
+  return { outcome: "exception", exceptionId };
+}
+
 /** `JobQueue` over PostgreSQL: claims with `FOR UPDATE SKIP LOCKED`, one round trip per state change. */
 export class PostgresJobQueue implements JobQueue {
   readonly #ctx: PgStoreContext;
@@ -187,33 +224,31 @@ export class PostgresJobQueue implements JobQueue {
     this.#ctx = ctx;
   }
 
-  async enqueue(jobs: JobInput[]): Promise<EnqueueResult[]> {
-    const { db } = this.#ctx;
-    db.assertOpen();
-    if (jobs.length === 0) return [];
-    const now = this.#ctx.clock.now();
-    const rows = prepareJobs(this.#ctx, jobs, now);
-    const statements = enqueueStatements(db.schema, rows, now);
-    // Without ordering keys the insert is a single statement and needs no explicit transaction.
-    const found =
-      statements.length === 1
-        ? await db.query(statements[0]!.text, statements[0]!.values)
-        : ((await db.atomic(statements)).at(-1) ?? []);
-    const { results, missing } = enqueueResults(rows, found);
-    return fillMissing((text, values) => db.query(text, values), results, missing);
+  enqueue(jobs: JobInput[]): Promise<EnqueueResult[]> {
+    return this.#ctx.write((q) => enqueueJobsIn(q, this.#ctx, jobs));
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
     const now = this.#ctx.clock.now();
-    const rows = await this.#ctx.db.query(CLAIM_SQL, [
-      now,
-      options.targets ?? null,
-      options.excludeTargets?.length ? options.excludeTargets : null,
-      options.limit ?? 1,
-      options.workerId,
-      now + options.leaseMs,
+    const [, , rows] = await this.#ctx.db.atomic([
+      // The claim must walk the due-time index in order and stop after `limit` rows. With stale
+      // statistics (a young or fast-churning queue table) the planner prefers a bitmap scan that
+      // fetches and sorts every due job on each claim: 50 ms instead of 0.1 ms at 20,000 jobs.
+      { text: "SET LOCAL enable_bitmapscan = off" },
+      { text: "SET LOCAL enable_seqscan = off" },
+      {
+        text: CLAIM_SQL,
+        values: [
+          now,
+          options.targets ?? null,
+          options.excludeTargets?.length ? options.excludeTargets : null,
+          options.limit ?? 1,
+          options.workerId,
+          now + options.leaseMs,
+        ],
+      },
     ]);
-    return rows
+    return (rows ?? [])
       .map((row) => {
         const record = toJobRecord(row);
         return {
@@ -234,37 +269,12 @@ export class PostgresJobQueue implements JobQueue {
     return rows[0]!.lease_expires_at as number;
   }
 
-  async complete(job: ClaimedJob, result?: JsonValue): Promise<void> {
-    const statements = completeStatements(this.#ctx.db.schema, job, result, this.#ctx.clock.now());
-    const rows = await this.#run(statements);
-    if (rows.length === 0) throw leaseLost(job);
+  complete(job: ClaimedJob, result?: JsonValue): Promise<void> {
+    return this.#ctx.write((q) => completeJobIn(q, this.#ctx, job, result));
   }
 
-  async fail(job: ClaimedJob, error: StoredError): Promise<FailOutcome> {
-    const { db, clock, ids } = this.#ctx;
-    const now = clock.now();
-    const decision = decideFailure(job.retry, job.attempt, error, now);
-    if (decision.action === "pause") {
-      const rows = await db.query(PAUSE_SQL, [job.id, job.leaseToken, now, JSON.stringify(error)]);
-      if (rows.length === 0) throw leaseLost(job);
-      return { outcome: "paused", target: job.target };
-    }
-    const errors = JSON.stringify(appendAttemptError(job.errors, error, job.attempt, now));
-    if (decision.action === "retry") {
-      const rows = await db.query(RETRY_SQL, [job.id, job.leaseToken, decision.runAt, errors, now]);
-      if (rows.length === 0) throw leaseLost(job);
-      return { outcome: "retry", runAt: decision.runAt, attempt: job.attempt };
-    }
-    const exceptionId = ids.next("exc_");
-    const rows = await this.#run([
-      ...keyLock(db.schema, job),
-      {
-        text: EXCEPTION_SQL,
-        values: [job.id, job.leaseToken, errors, now, exceptionId, JSON.stringify(error)],
-      },
-    ]);
-    if (rows.length === 0) throw leaseLost(job);
-    return { outcome: "exception", exceptionId };
+  fail(job: ClaimedJob, error: StoredError): Promise<FailOutcome> {
+    return this.#ctx.write((q) => failJobIn(q, this.#ctx, job, error));
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -316,7 +326,7 @@ export class PostgresJobQueue implements JobQueue {
 
   async replay(id: string, options: { payload?: JsonValue } = {}): Promise<JobRecord> {
     const { db, clock } = this.#ctx;
-    const record = await db.transaction(async (q) => {
+    const record = await this.#ctx.write(async (q) => {
       const { rows } = await q.query("SELECT target, ordering_key FROM jobs WHERE id = $1", [id]);
       const job = rows[0];
       if (!job) return undefined;
@@ -333,12 +343,6 @@ export class PostgresJobQueue implements JobQueue {
       throw new CrossdockError("CDK_JOB_NOT_FOUND", `No finished job ${id} to replay`, { details: { id } });
     }
     return record;
-  }
-
-  /** One statement, or several in one pipelined transaction; returns the last statement's rows. */
-  async #run(statements: Statement[]): Promise<Row[]> {
-    if (statements.length === 1) return this.#ctx.db.query(statements[0]!.text, statements[0]!.values);
-    return (await this.#ctx.db.atomic(statements)).at(-1) ?? [];
   }
 }
 

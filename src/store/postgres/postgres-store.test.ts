@@ -206,6 +206,40 @@ describe("PostgreSQL specifics", () => {
     }
   });
 
+  test("concurrent transactions share commits, yet each commits or rolls back alone", async () => {
+    const stores = pgTestStores();
+    try {
+      const store = stores.open();
+      await store.migrate();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.putRecord("order", `SO${i}`, { i });
+            await tx.enqueueJobs([job(`deliver:${i}`)]);
+            // A failing statement (jsonb refuses NUL) aborts only this caller's savepoint.
+            if (i % 10 === 3) await tx.putRecord("bad", `SO${i}`, { s: "\u0000" });
+            if (i % 10 === 7) throw new Error(`handler ${i} failed`);
+            return i;
+          }),
+        ),
+      );
+      const failed = outcomes.flatMap((o, i) => (o.status === "rejected" ? [i] : []));
+      assert.deepEqual(failed, [3, 7, 13, 17, 23, 27]);
+      for (let i = 0; i < 30; i++) {
+        const stored = await store.jobs.getByIdempotencyKey(`deliver:${i}`);
+        assert.equal(stored !== undefined, !failed.includes(i), `job of transaction ${i}`);
+      }
+      const records = await adminQuery(`SELECT count(*)::int AS n FROM "${stores.schema}".records`);
+      assert.equal(records.rows[0].n, 24);
+      await rejectsWithCode(
+        store.transaction(() => store.transaction(async () => 1)),
+        "CDK_INTERNAL",
+      );
+    } finally {
+      await stores.cleanup();
+    }
+  });
+
   test("inbox appends racing on the same keys from two stores store each key once", async () => {
     const stores = pgTestStores();
     try {

@@ -24,6 +24,7 @@ import { PostgresJobQueue } from "./postgres-jobs.ts";
 import { migratePostgres, schemaVersion } from "./postgres-migrations.ts";
 import { PostgresTx } from "./postgres-tx.ts";
 import { PostgresWorkflowStore } from "./postgres-workflows.ts";
+import { WriteBatcher } from "./postgres-write-batcher.ts";
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`; only host and port ever appear in messages. */
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
   readonly exceptions: PostgresExceptionStore;
   readonly workflows: PostgresWorkflowStore;
   readonly #ctx: PgStoreContext;
+  readonly #writes: WriteBatcher;
   #closing: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
@@ -71,14 +73,22 @@ export class PostgresStore implements Store {
       },
       options.pool,
     );
+    const flushes = Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
+    const writes = new WriteBatcher(db, {
+      maxBatchSize: 64,
+      maxConcurrentFlushes: flushes,
+      first: eventWriterLock(db.schema),
+    });
+    this.#writes = writes;
     this.#ctx = {
       db,
       clock: options.clock,
       ids: options.ids,
       config: resolveStoreConfig(options.config),
+      write: (fn) => writes.run(fn),
     };
     // A few batches in flight keep the pool busy without starving claims and other writes.
-    this.inbox = new PostgresInbox(this.#ctx, Math.max(1, Math.min(4, Math.floor(poolSize / 2))));
+    this.inbox = new PostgresInbox(this.#ctx, flushes);
     this.events = new PostgresEventLog(this.#ctx);
     this.jobs = new PostgresJobQueue(this.#ctx);
     this.targets = new PostgresTargetStore(this.#ctx);
@@ -96,15 +106,14 @@ export class PostgresStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const { db } = this.#ctx;
-    return db.transaction(async (q) => {
+    return this.#ctx.write(async (q) => {
       const tx = new PostgresTx(q, this.#ctx);
       try {
         return await fn(tx);
       } finally {
         tx.end();
       }
-    }, eventWriterLock(db.schema));
+    });
   }
 
   async status(): Promise<StoreStatus> {
@@ -144,7 +153,7 @@ export class PostgresStore implements Store {
   /** Lets queued inbox appends commit, then ends the pool. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.inbox.drain(true);
+      await Promise.all([this.inbox.drain(true), this.#writes.drain(true)]);
       await this.#ctx.db.close();
     })();
     return this.#closing;

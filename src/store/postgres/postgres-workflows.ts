@@ -294,7 +294,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     decision: { approved: boolean; by: string; comment?: string },
   ): Promise<Approval> {
     const ctx = this.#ctx;
-    return ctx.db.transaction(async (q) => {
+    return ctx.write(async (q) => {
       const { rows } = await q.query(
         `UPDATE approvals SET status = $2, decided_by = $3, comment = $4, decided_at = $5
          WHERE id = $1 AND status = 'pending' RETURNING ${APPROVAL_COLUMNS}`,
