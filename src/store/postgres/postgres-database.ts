@@ -23,6 +23,18 @@ export interface PgPool extends PgQueryable {
   end(): Promise<void>;
 }
 
+/**
+ * Statements that make the rest of a transaction walk an index in order. Queue-shaped queries (the
+ * next due jobs, the next events after a cursor) must stop after `LIMIT` rows; with statistics that
+ * lag behind a young or fast-churning table, or a cursor the planner cannot see, PostgreSQL prefers a
+ * bitmap scan that fetches and sorts every candidate row on each call (50 ms instead of 0.1 ms at a
+ * few tens of thousands of rows). Sent with `atomic`, they cost no extra round trip.
+ */
+export const INDEX_ORDER_ONLY: readonly Statement[] = [
+  { text: "SET LOCAL enable_bitmapscan = off" },
+  { text: "SET LOCAL enable_seqscan = off" },
+];
+
 /** One parameterised statement. */
 export interface Statement {
   text: string;

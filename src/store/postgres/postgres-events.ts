@@ -3,7 +3,7 @@ import { jobKeys } from "../codec.ts";
 import { validateEventInput } from "../input-validation.ts";
 import type { EventInput, EventLog, StoredEvent, SubscriptionInfo, SubscriptionOptions } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
-import type { PgQueryable } from "./postgres-database.ts";
+import { INDEX_ORDER_ONLY, type PgQueryable } from "./postgres-database.ts";
 import { HORIZON_CTE } from "./postgres-event-horizon.ts";
 import { runAll } from "./postgres-jobs.ts";
 import { streamLocks } from "./postgres-locks.ts";
@@ -180,7 +180,10 @@ export class PostgresEventLog implements EventLog {
   }
 
   async poll(name: string, limit = 100): Promise<StoredEvent[]> {
-    const rows = await this.#ctx.db.query(POLL_SQL, [this.#ctx.db.schema, name, limit]);
+    const [, , rows = []] = await this.#ctx.db.atomic([
+      ...INDEX_ORDER_ONLY,
+      { text: POLL_SQL, values: [this.#ctx.db.schema, name, limit] },
+    ]);
     if (rows.length === 0) {
       const [exists] = await this.#ctx.db.query("SELECT 1 FROM subscriptions WHERE name = $1", [name]);
       if (!exists) throw notFound(name);
