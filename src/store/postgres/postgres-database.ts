@@ -41,6 +41,7 @@ export interface Statement {
   values?: unknown[];
 }
 
+/** Resolved connection settings of one store's pool. */
 export interface PgDatabaseOptions {
   url: string;
   schema: string;
@@ -141,10 +142,10 @@ export class PgDatabase {
   readonly #pool: PgPool;
   #closed = false;
 
-  constructor(options: PgDatabaseOptions, pool?: PgPool) {
+  constructor(options: PgDatabaseOptions) {
     this.host = describeHost(options.url);
     this.schema = checkSchemaName(options.schema);
-    this.#pool = pool ?? createPool(options);
+    this.#pool = createPool(options);
   }
 
   get closed(): boolean {

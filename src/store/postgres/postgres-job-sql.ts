@@ -9,12 +9,25 @@
  * transaction that enqueues behind, or finishes, a job of a key, so that a finish never misses a job
  * that is being enqueued behind it.
  */
+import { MAX_JOB_ERRORS } from "../codec.ts";
 import { JOB_COLUMNS } from "./postgres-rows.ts";
 
+/** Statuses that hold an ordering key. */
 export const UNFINISHED = "('waiting', 'ready', 'running')";
+/** Statuses a job can be replayed from. */
 export const FINISHED = "('done', 'discarded', 'exception')";
 
 const CLEAR_LEASE = "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL";
+
+/**
+ * The job's stored errors plus the attempt error in parameter `param`, keeping the newest
+ * `MAX_JOB_ERRORS`. Appended to what is stored, not to the caller's copy of the job.
+ */
+function appendError(param: string): string {
+  return `(SELECT coalesce(jsonb_agg(x.e ORDER BY x.n), '[]'::jsonb) FROM (
+      SELECT e, n FROM jsonb_array_elements(errors || jsonb_build_array(${param}::jsonb)) WITH ORDINALITY AS t(e, n)
+      ORDER BY n DESC LIMIT ${MAX_JOB_ERRORS}) x)`;
+}
 
 /**
  * CTEs `ranked` and `inserted` that insert the jobs of relation `source` (columns ord, id, target,
@@ -112,17 +125,18 @@ export const COMPLETE_SQL = `WITH fin AS (
 export const EXTEND_SQL = `UPDATE jobs SET lease_expires_at = $3, due_at = $3, updated_at = $4
   WHERE ${LEASE_HELD} RETURNING lease_expires_at`;
 
-/** `$1` id, `$2` token, `$3` run at, `$4` errors, `$5` now. */
-export const RETRY_SQL = `UPDATE jobs SET status = 'ready', run_at = $3, due_at = $3, errors = $4::jsonb,
+/** `$1` id, `$2` token, `$3` run at, `$4` attempt error, `$5` now. */
+export const RETRY_SQL = `UPDATE jobs SET status = 'ready', run_at = $3, due_at = $3, errors = ${appendError("$4")},
     ${CLEAR_LEASE}, updated_at = $5
   WHERE ${LEASE_HELD} RETURNING id`;
 
 /**
- * `$1` id, `$2` token, `$3` now, `$4` reason. The job goes back to ready without the attempt it just
- * used, and its target is paused: nothing of the target is claimed until someone resumes it.
+ * `$1` id, `$2` token, `$3` now, `$4` reason, `$5` attempt error. The job goes back to ready without
+ * the attempt it just used (its error is kept), and its target is paused: nothing of the target is claimed until someone resumes it.
  */
 export const PAUSE_SQL = `WITH back AS (
-    UPDATE jobs SET status = 'ready', attempts = attempts - 1, due_at = run_at, ${CLEAR_LEASE}, updated_at = $3
+    UPDATE jobs SET status = 'ready', attempts = greatest(attempts - 1, 0), due_at = run_at,
+      errors = ${appendError("$5")}, ${CLEAR_LEASE}, updated_at = $3
     WHERE ${LEASE_HELD} RETURNING id, target
   ),
   paused AS (
@@ -133,9 +147,10 @@ export const PAUSE_SQL = `WITH back AS (
   )
   SELECT id FROM back`;
 
-/** `$1` id, `$2` token, `$3` errors, `$4` now, `$5` exception id, `$6` error. */
+/** `$1` id, `$2` token, `$3` attempt error, `$4` now, `$5` exception id, `$6` error. */
 export const EXCEPTION_SQL = `WITH fin AS (
-    UPDATE jobs SET status = 'exception', errors = $3::jsonb, ${CLEAR_LEASE}, finished_at = $4, updated_at = $4
+    UPDATE jobs SET status = 'exception', errors = ${appendError("$3")}, ${CLEAR_LEASE}, finished_at = $4,
+      updated_at = $4
     WHERE ${LEASE_HELD}
     RETURNING id, target, kind, idempotency_key, ordering_key, payload, attempts, errors, trace
   ),

@@ -1,5 +1,5 @@
 import { CrossdockError, type StoredError } from "../../core/errors.ts";
-import { appendAttemptError, toJsonOrNull } from "../codec.ts";
+import { toJsonOrNull } from "../codec.ts";
 import { decideFailure } from "../job-failure.ts";
 import { resolveRetryPolicy } from "../retry-policy.ts";
 import type {
@@ -191,14 +191,20 @@ export async function failJobIn(
 ): Promise<FailOutcome> {
   const now = ctx.clock.now();
   const decision = decideFailure(job.retry, job.attempt, error, now);
+  const attemptError = JSON.stringify({ ...error, attempt: job.attempt, at: now });
   if (decision.action === "pause") {
-    const { rows } = await q.query(PAUSE_SQL, [job.id, job.leaseToken, now, JSON.stringify(error)]);
+    const { rows } = await q.query(PAUSE_SQL, [
+      job.id,
+      job.leaseToken,
+      now,
+      JSON.stringify(error),
+      attemptError,
+    ]);
     if (rows.length === 0) throw leaseLost(job);
     return { outcome: "paused", target: job.target };
   }
-  const errors = JSON.stringify(appendAttemptError(job.errors, error, job.attempt, now));
   if (decision.action === "retry") {
-    const { rows } = await q.query(RETRY_SQL, [job.id, job.leaseToken, decision.runAt, errors, now]);
+    const { rows } = await q.query(RETRY_SQL, [job.id, job.leaseToken, decision.runAt, attemptError, now]);
     if (rows.length === 0) throw leaseLost(job);
     return { outcome: "retry", runAt: decision.runAt, attempt: job.attempt };
   }
@@ -208,7 +214,7 @@ export async function failJobIn(
       ...keyLock(ctx.db.schema, job),
       {
         text: EXCEPTION_SQL,
-        values: [job.id, job.leaseToken, errors, now, exceptionId, JSON.stringify(error)],
+        values: [job.id, job.leaseToken, attemptError, now, exceptionId, JSON.stringify(error)],
       },
     ])
   ).at(-1);

@@ -52,9 +52,11 @@ export function decodePosition(position: string): { txId: string; seq: number } 
   return { txId: BigInt(match[1] as string).toString(), seq: Number(match[2]) };
 }
 
+/** Columns `toInboxMessage` reads. */
 export const INBOX_COLUMNS =
   "id, source, connection, dedupe_key, body, headers, content_type, received_at, trace, size";
 
+/** A row as the port's type. */
 export function toInboxMessage(row: Row): InboxMessage {
   const body = row.body as Uint8Array;
   return {
@@ -72,9 +74,11 @@ export function toInboxMessage(row: Row): InboxMessage {
   };
 }
 
+/** Columns `toStoredEvent` reads (the transaction id as text: xid8 has no JS type). */
 export const EVENT_COLUMNS =
   "tx_id::text AS tx_id, seq, id, stream, stream_seq, type, data, trace, causation_id, created_at";
 
+/** A row as the port's type. */
 export function toStoredEvent(row: Row): StoredEvent {
   return {
     id: text(row, "id"),
@@ -89,10 +93,12 @@ export function toStoredEvent(row: Row): StoredEvent {
   };
 }
 
+/** Columns `toJobRecord` reads; never the lease token, which only a claim returns. */
 export const JOB_COLUMNS =
   "id, target, kind, idempotency_key, ordering_key, payload, status, attempts, run_at, retry, trace, " +
   "lease_owner, lease_expires_at, errors, result, created_at, updated_at, finished_at";
 
+/** A row as the port's type. */
 export function toJobRecord(row: Row): JobRecord {
   return {
     id: text(row, "id"),
@@ -116,10 +122,12 @@ export function toJobRecord(row: Row): JobRecord {
   };
 }
 
+/** Columns `toExceptionRecord` reads. */
 export const EXCEPTION_COLUMNS =
   "id, job_id, target, kind, idempotency_key, ordering_key, payload, error, attempts, errors, trace, " +
   "status, created_at, resolved_at, resolved_by, reason, replay_payload";
 
+/** A row as the port's type. */
 export function toExceptionRecord(row: Row): ExceptionRecord {
   return {
     id: text(row, "id"),
@@ -142,8 +150,10 @@ export function toExceptionRecord(row: Row): ExceptionRecord {
   };
 }
 
+/** Columns `toWorkflowRun` reads. */
 export const RUN_COLUMNS = "id, type, key, status, input, output, error, trace, created_at, updated_at";
 
+/** A row as the port's type. */
 export function toWorkflowRun(row: Row): WorkflowRun {
   return {
     id: text(row, "id"),
@@ -159,8 +169,10 @@ export function toWorkflowRun(row: Row): WorkflowRun {
   };
 }
 
+/** Columns `toStepRecord` reads. */
 export const STEP_COLUMNS = "run_id, step_id, status, output, compensation_input, error, seq, finished_at";
 
+/** A row as the port's type. */
 export function toStepRecord(row: Row): StepRecord {
   return {
     runId: text(row, "run_id"),
@@ -179,6 +191,7 @@ export const WAIT_COLUMNS =
   "w.run_id, w.wait_id, w.event_type, w.stream AS wait_stream, w.deadline, w.status, " +
   "e.tx_id::text AS tx_id, e.seq, e.id, e.stream, e.stream_seq, e.type, e.data, e.trace, e.causation_id, e.created_at";
 
+/** A wait row joined with its resolving event (if any). */
 export function toEventWait(row: Row): EventWait {
   return {
     runId: text(row, "run_id"),
@@ -191,9 +204,11 @@ export function toEventWait(row: Row): EventWait {
   };
 }
 
+/** Columns `toApproval` reads. */
 export const APPROVAL_COLUMNS =
   "id, run_id, step_id, title, details, status, deadline, decided_by, comment, created_at, decided_at";
 
+/** A row as the port's type. */
 export function toApproval(row: Row): Approval {
   return {
     id: text(row, "id"),
@@ -210,6 +225,7 @@ export function toApproval(row: Row): Approval {
   };
 }
 
+/** A row as the port's type. */
 export function toStoredRecord(row: Row): StoredRecord {
   return {
     kind: text(row, "kind"),

@@ -1,8 +1,14 @@
 /**
- * The PostgreSQL adapter of the `Store` port, for scale-out: many processes share one database. Jobs
- * are claimed with `FOR UPDATE SKIP LOCKED`, ordering keys and event streams are serialised with
- * transaction-scoped advisory locks, and the event log is read only below the oldest open transaction
- * so that no reader ever skips an event that commits late.
+ * The PostgreSQL adapter of the `Store` port, for scale-out: many processes share one database.
+ *
+ * - Jobs are claimed with `FOR UPDATE SKIP LOCKED` on a partial index of due jobs; ordering keys and
+ *   event streams are serialised with transaction-scoped advisory locks scoped to the schema.
+ * - Writes are commit-batched (`WriteBatcher`, each caller in its own savepoint) and inbox appends
+ *   group-committed; each batch is one pipelined transaction, so one WAL flush covers many callers.
+ * - The event log is read below a horizon no late-committing event can fall under
+ *   (`postgres-event-horizon.ts`), so subscriptions never skip an event.
+ * - Everything lives in one schema (`schema`, default `public`), set as `search_path` on every pooled
+ *   connection; `migrate` creates it.
  *
  * @example
  * ```ts
@@ -15,7 +21,7 @@ import type { IdGenerator } from "../../core/ids.ts";
 import type { MigrationResult, Store, StoreConfig, StoreStatus, StoreTx, WorkflowStatus } from "../store.ts";
 import { resolveStoreConfig } from "../store-config.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
-import { PgDatabase, type PgPool } from "./postgres-database.ts";
+import { PgDatabase } from "./postgres-database.ts";
 import { eventWriterLock } from "./postgres-event-horizon.ts";
 import { PostgresEventLog } from "./postgres-events.ts";
 import { PostgresExceptionStore, PostgresTargetStore } from "./postgres-exceptions.ts";
@@ -26,6 +32,7 @@ import { PostgresTx } from "./postgres-tx.ts";
 import { PostgresWorkflowStore } from "./postgres-workflows.ts";
 import { WriteBatcher } from "./postgres-write-batcher.ts";
 
+/** What `createPostgresStore` takes; only `url`, `clock` and `ids` are required. */
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`; only host and port ever appear in messages. */
   url: string;
@@ -40,8 +47,6 @@ export interface PostgresStoreOptions {
   clock: Clock;
   ids: IdGenerator;
   config?: Partial<StoreConfig>;
-  /** A pool to use instead of creating one (tests, poolers); the store ends it on `close`. */
-  pool?: PgPool;
 }
 
 /** Creates the store; no connection is made until the first call (usually `migrate`). */
@@ -49,6 +54,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   return new PostgresStore(options);
 }
 
+/** See the module comment. Create with `createPostgresStore`, then call `migrate`. */
 export class PostgresStore implements Store {
   readonly dialect = "postgres" as const;
   readonly inbox: PostgresInbox;
@@ -63,16 +69,13 @@ export class PostgresStore implements Store {
 
   constructor(options: PostgresStoreOptions) {
     const poolSize = options.poolSize ?? 10;
-    const db = new PgDatabase(
-      {
-        url: options.url,
-        schema: options.schema ?? "public",
-        poolSize,
-        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-        pipeline: options.pipeline ?? true,
-      },
-      options.pool,
-    );
+    const db = new PgDatabase({
+      url: options.url,
+      schema: options.schema ?? "public",
+      poolSize,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      pipeline: options.pipeline ?? true,
+    });
     const flushes = Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
     const writes = new WriteBatcher(db, {
       maxBatchSize: 64,

@@ -71,6 +71,7 @@ async function runTrace(q: PgQueryable, runId: string): Promise<TraceContext | u
   return typeof trace === "string" ? (JSON.parse(trace) as TraceContext) : undefined;
 }
 
+/** `StoreTx.startWorkflow` on a transaction's connection. */
 export async function startWorkflowIn(
   q: PgQueryable,
   ctx: PgStoreContext,
@@ -95,6 +96,7 @@ export async function startWorkflowIn(
   return { run: toWorkflowRun(existing.rows[0]!), created: false };
 }
 
+/** `StoreTx.updateWorkflow`; `error: null` clears the error. Throws `CDK_WORKFLOW_NOT_FOUND`. */
 export async function updateWorkflowIn(
   q: PgQueryable,
   ctx: PgStoreContext,
@@ -122,6 +124,7 @@ export async function updateWorkflowIn(
   }
 }
 
+/** `StoreTx.saveStep`: `seq` is the next of the run on first insert and kept on updates. */
 export async function saveStepIn(
   q: PgQueryable,
   ctx: PgStoreContext,
@@ -148,6 +151,7 @@ export async function saveStepIn(
   return toStepRecord(rows[0]!);
 }
 
+/** `StoreTx.addEventWait`, idempotent on (run, wait); a deadline enqueues the timeout job. */
 export async function addEventWaitIn(
   q: PgQueryable,
   ctx: PgStoreContext,
@@ -181,6 +185,7 @@ export async function addEventWaitIn(
   return toEventWait(rows[0]!);
 }
 
+/** `StoreTx.timeoutEventWait`: only an open wait times out. */
 export async function timeoutEventWaitIn(q: PgQueryable, ctx: PgStoreContext, runId: string, waitId: string) {
   await q.query(
     `UPDATE event_waits SET status = 'timed_out', resolved_at = $3
@@ -189,6 +194,7 @@ export async function timeoutEventWaitIn(q: PgQueryable, ctx: PgStoreContext, ru
   );
 }
 
+/** `StoreTx.createApproval`, idempotent on (run, step); a deadline enqueues the timeout job. */
 export async function createApprovalIn(
   q: PgQueryable,
   ctx: PgStoreContext,

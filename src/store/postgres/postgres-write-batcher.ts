@@ -9,6 +9,7 @@ interface Write {
   fn: (q: PgQueryable) => Promise<unknown>;
 }
 
+/** Batch limits of a `WriteBatcher`. */
 export interface WriteBatcherOptions {
   maxBatchSize: number;
   maxConcurrentFlushes: number;
