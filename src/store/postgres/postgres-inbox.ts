@@ -1,3 +1,4 @@
+import { CrossdockError } from "../../core/errors.ts";
 import { jobKeys } from "../codec.ts";
 import { GroupCommitter } from "../group-commit.ts";
 import { validateInboxMessage } from "../input-validation.ts";
@@ -63,6 +64,32 @@ function insertSql(bodies: number): string {
   SELECT id, connection, dedupe_key, received_at, true AS duplicate FROM existing`;
 }
 
+type Outcome = { ok: true; receipt: InboxReceipt } | { ok: false; error: unknown };
+
+/** PostgreSQL text and jsonb cannot hold NUL; refuse it here rather than fail a whole batch. */
+function refuseNul(message: InboxMessageInput): void {
+  const texts: [string, unknown[]][] = [
+    ["source", [message.source]],
+    ["connection", [message.connection]],
+    ["dedupeKey", [message.dedupeKey]],
+    ["contentType", [message.contentType]],
+    ["orderingKey", [message.orderingKey]],
+    ["headers", Object.entries(message.headers ?? {}).flat()],
+    ["trace", Object.values(message.trace ?? {})],
+  ];
+  for (const [field, values] of texts) {
+    if (values.some((v) => typeof v === "string" && v.includes("\u0000"))) {
+      throw new CrossdockError(
+        "CDK_INBOX_INVALID_MESSAGE",
+        `Inbox message ${field} contains a NUL character`,
+        {
+          details: { field },
+        },
+      );
+    }
+  }
+}
+
 const dedupeOf = (m: { connection: string; dedupeKey: string }) => `${m.connection}\u0000${m.dedupeKey}`;
 
 /**
@@ -71,7 +98,7 @@ const dedupeOf = (m: { connection: string; dedupeKey: string }) => `${m.connecti
  */
 export class PostgresInbox implements Inbox {
   readonly #ctx: PgStoreContext;
-  readonly #committer: GroupCommitter<Pending, InboxReceipt>;
+  readonly #committer: GroupCommitter<Pending, Outcome>;
   readonly #retry: string;
 
   constructor(ctx: PgStoreContext, maxConcurrentFlushes: number) {
@@ -85,14 +112,13 @@ export class PostgresInbox implements Inbox {
     });
   }
 
-  append(message: InboxMessageInput): Promise<InboxReceipt> {
-    try {
-      validateInboxMessage(message, this.#ctx.config);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async append(message: InboxMessageInput): Promise<InboxReceipt> {
+    validateInboxMessage(message, this.#ctx.config);
+    refuseNul(message);
     const receivedAt = message.receivedAt ?? this.#ctx.clock.now();
-    return this.#committer.submit({ id: this.#ctx.ids.next("msg_"), receivedAt, message });
+    const outcome = await this.#committer.submit({ id: this.#ctx.ids.next("msg_"), receivedAt, message });
+    if (!outcome.ok) throw outcome.error;
+    return outcome.receipt;
   }
 
   async get(id: string): Promise<InboxMessage | undefined> {
@@ -116,7 +142,31 @@ export class PostgresInbox implements Inbox {
     return this.#committer.drain(close);
   }
 
-  async #flush(items: Pending[]): Promise<InboxReceipt[]> {
+  /**
+   * Writes a batch; if PostgreSQL refuses it, writes each message alone so that one bad message fails
+   * alone (its caller gets the error) and the others are still stored.
+   */
+  async #flush(items: Pending[]): Promise<Outcome[]> {
+    try {
+      return (await this.#write(items)).map((receipt) => ({ ok: true, receipt }));
+    } catch (error) {
+      if (items.length === 1 || (error instanceof CrossdockError && error.code === "CDK_STORE_UNAVAILABLE")) {
+        throw error;
+      }
+      const outcomes: Outcome[] = [];
+      for (const item of items) {
+        try {
+          const [receipt] = await this.#write([item]);
+          outcomes.push({ ok: true, receipt: receipt! });
+        } catch (itemError) {
+          outcomes.push({ ok: false, error: itemError });
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  async #write(items: Pending[]): Promise<InboxReceipt[]> {
     const now = this.#ctx.clock.now();
     // The first item of a key in the batch is the one stored; later ones are its duplicates.
     const firstOf = new Map<string, number>();

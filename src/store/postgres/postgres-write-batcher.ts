@@ -55,7 +55,14 @@ export class WriteBatcher {
       );
     }
     this.#db.assertOpen();
-    const outcome = await this.#committer.submit({ fn });
+    const outcome = await this.#committer.submit({ fn }).catch((error: unknown) => {
+      // The committer's own refusal speaks of messages; this is any write.
+      throw error instanceof CrossdockError && error.code === "CDK_STORE_CLOSED"
+        ? new CrossdockError("CDK_STORE_CLOSED", "The PostgreSQL store is closing; nothing was written", {
+            cause: error,
+          })
+        : error;
+    });
     if (!outcome.ok) throw outcome.error;
     return outcome.value as T;
   }
