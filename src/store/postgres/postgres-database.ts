@@ -4,23 +4,56 @@ import { CrossdockError } from "../../core/errors.ts";
 /** A row as the driver returns it; the codecs turn rows into the port's types. */
 export type Row = Record<string, unknown>;
 
-/** The one method of a pg `Pool` or `PoolClient` the store issues SQL through. */
+/** The one method the adapter's SQL code issues statements through (a transaction's connection). */
 export interface PgQueryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
+/** A statement as the driver takes it; a `name` makes it a prepared statement of the connection. */
+interface DriverQuery {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
+interface DriverQueryable {
+  query(query: DriverQuery): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
 /** The part of pg's `PoolClient` the store needs: queries plus giving the connection back. */
-export interface PgPoolClient extends PgQueryable {
+interface PgPoolClient extends DriverQueryable {
   release(error?: Error | boolean): void;
 }
 
 /**
  * The part of pg's `Pool` the store needs. Declared here so that everything else in the adapter
- * depends on this shape, never on the driver (tests or a pooler could stand in for it).
+ * depends on this shape, never on the driver.
  */
-export interface PgPool extends PgQueryable {
+interface PgPool extends DriverQueryable {
   connect(): Promise<PgPoolClient>;
   end(): Promise<void>;
+}
+
+const PREPARED = new Map<string, string>();
+
+/**
+ * Marks a constant statement of a hot path to be prepared once per connection and reused: parsing
+ * and planning the queue's CTEs costs more than running them (0.5 ms against 0.2 ms for a complete).
+ * Returns `text` unchanged. Statements whose text varies (the inbox's multi-row insert) stay unnamed.
+ */
+export function prepared(text: string): string {
+  if (!PREPARED.has(text)) PREPARED.set(text, `cdk_${PREPARED.size + 1}`);
+  return text;
+}
+
+function driverQuery(text: string, values?: unknown[]): DriverQuery {
+  const name = PREPARED.get(text);
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
+/** A connection seen through `PgQueryable`, preparing the statements marked with `prepared`. */
+function queryable(target: DriverQueryable): PgQueryable {
+  return { query: (text, values) => target.query(driverQuery(text, values)) };
 }
 
 /**
@@ -156,7 +189,7 @@ export class PgDatabase {
   async query(text: string, values?: unknown[]): Promise<Row[]> {
     this.assertOpen();
     try {
-      return (await this.#pool.query(text, values)).rows;
+      return (await this.#pool.query(driverQuery(text, values))).rows;
     } catch (error) {
       throw toStoreError(error, this.host);
     }
@@ -167,7 +200,8 @@ export class PgDatabase {
    * after BEGIN, before `fn` (a lock the whole transaction must hold).
    */
   async transaction<T>(fn: (client: PgQueryable) => Promise<T>, first?: Statement): Promise<T> {
-    const client = await this.connect();
+    const connection = await this.#connect();
+    const client = queryable(connection);
     let broken: Error | undefined;
     try {
       // Not awaited on its own: with pipelining, BEGIN travels with the transaction's first statements.
@@ -189,7 +223,7 @@ export class PgDatabase {
       }
       throw toStoreError(error, this.host);
     } finally {
-      client.release(broken ?? false);
+      connection.release(broken ?? false);
     }
   }
 
@@ -200,7 +234,8 @@ export class PgDatabase {
    * SQL that must not write when a condition fails says so in its WHERE clauses.
    */
   async atomic(statements: Statement[]): Promise<Row[][]> {
-    const client = await this.connect();
+    const connection = await this.#connect();
+    const client = queryable(connection);
     let broken: Error | undefined;
     try {
       const settled = await Promise.allSettled([
@@ -218,12 +253,11 @@ export class PgDatabase {
       }
       return settled.slice(1, -1).map((r) => (r.status === "fulfilled" ? r.value.rows : []));
     } finally {
-      client.release(broken ?? false);
+      connection.release(broken ?? false);
     }
   }
 
-  /** A dedicated connection (the caller must release it); used by tests that hold transactions open. */
-  async connect(): Promise<PgPoolClient> {
+  async #connect(): Promise<PgPoolClient> {
     this.assertOpen();
     try {
       return await this.#pool.connect();

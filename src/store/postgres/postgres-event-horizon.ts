@@ -17,13 +17,15 @@
  * Transactions that never append events here (other schemas, other databases, job claims and
  * completions) do not hold readers back.
  */
-import type { Statement } from "./postgres-database.ts";
+import { prepared, type Statement } from "./postgres-database.ts";
 
 const LOCK_KEYS = "hashtext('crossdock.events') & 2147483647, hashtext($1::text) & 2147483647";
 
+const WRITER_LOCK_SQL = prepared(`SELECT pg_advisory_xact_lock_shared(${LOCK_KEYS})`);
+
 /** Taken right after BEGIN by every transaction that may append events to `schema`. */
 export function eventWriterLock(schema: string): Statement {
-  return { text: `SELECT pg_advisory_xact_lock_shared(${LOCK_KEYS})`, values: [schema] };
+  return { text: WRITER_LOCK_SQL, values: [schema] };
 }
 
 /**

@@ -3,7 +3,7 @@ import { jobKeys } from "../codec.ts";
 import { validateEventInput } from "../input-validation.ts";
 import type { EventInput, EventLog, StoredEvent, SubscriptionInfo, SubscriptionOptions } from "../store.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
-import { INDEX_ORDER_ONLY, type PgQueryable } from "./postgres-database.ts";
+import { INDEX_ORDER_ONLY, type PgQueryable, prepared } from "./postgres-database.ts";
 import { HORIZON_CTE } from "./postgres-event-horizon.ts";
 import { runAll } from "./postgres-jobs.ts";
 import { streamLocks } from "./postgres-locks.ts";
@@ -15,7 +15,7 @@ import { resumeRunIn } from "./postgres-workflows.ts";
  * order (so `seq` follows it), and resolves the open waits the first matching event of the batch
  * satisfies. Returns the events' positions, then the resolved waits.
  */
-const APPEND_SQL = `WITH input AS (
+const APPEND_SQL = prepared(`WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
       AS i(ord integer, id text, stream text, type text, data jsonb, trace jsonb, causation_id text)
   ),
@@ -41,7 +41,7 @@ const APPEND_SQL = `WITH input AS (
   )
   SELECT id, tx_id::text AS tx_id, seq, stream_seq, NULL AS run_id, NULL AS wait_id FROM ins
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, run_id, wait_id FROM resolved`;
+  SELECT NULL, NULL, NULL, NULL, run_id, wait_id FROM resolved`);
 
 /** Appends inside a transaction; resolved waits enqueue their run's resume job in the same one. */
 export async function appendEventsIn(
@@ -102,12 +102,12 @@ export async function appendEventsIn(
 }
 
 /** `$1` name, `$2` position tx, `$3` position seq, `$4` now. Moves the cursor forward only. */
-const ACK_SQL = `WITH s AS (SELECT name FROM subscriptions WHERE name = $1),
+const ACK_SQL = prepared(`WITH s AS (SELECT name FROM subscriptions WHERE name = $1),
   moved AS (
     UPDATE subscriptions SET cursor_tx = $2::xid8, cursor_seq = $3, updated_at = $4
     WHERE name = $1 AND (cursor_tx IS NULL OR (cursor_tx, cursor_seq) < ($2::xid8, $3))
   )
-  SELECT count(*)::int AS found FROM s`;
+  SELECT count(*)::int AS found FROM s`);
 
 function notFound(name: string): CrossdockError {
   return new CrossdockError("CDK_SUBSCRIPTION_NOT_FOUND", `No event subscription named ${name}`, {
@@ -126,7 +126,7 @@ export async function ackIn(q: PgQueryable, ctx: PgStoreContext, name: string, p
  * `$1` schema, `$2` name, `$3` limit. Reads after the cursor, but only below the horizon (see
  * `postgres-event-horizon.ts`): reading past an event whose transaction commits later would skip it.
  */
-const POLL_SQL = `WITH ${HORIZON_CTE},
+const POLL_SQL = prepared(`WITH ${HORIZON_CTE},
   s AS MATERIALIZED (SELECT * FROM subscriptions WHERE name = $2)
   SELECT ${EVENT_COLUMNS} FROM events e
   WHERE (e.tx_id, e.seq) > (coalesce((SELECT cursor_tx FROM s), '0'::xid8), coalesce((SELECT cursor_seq FROM s), 0))
@@ -134,7 +134,7 @@ const POLL_SQL = `WITH ${HORIZON_CTE},
     AND ((SELECT types FROM s) IS NULL OR e.type = ANY((SELECT types FROM s)::text[]))
     AND ((SELECT stream_prefix FROM s) IS NULL OR starts_with(e.stream, (SELECT stream_prefix FROM s)))
   ORDER BY e.tx_id, e.seq
-  LIMIT $3`;
+  LIMIT $3`);
 
 /** `EventLog` over PostgreSQL. */
 export class PostgresEventLog implements EventLog {

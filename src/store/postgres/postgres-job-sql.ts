@@ -10,6 +10,7 @@
  * that is being enqueued behind it.
  */
 import { MAX_JOB_ERRORS } from "../codec.ts";
+import { prepared } from "./postgres-database.ts";
 import { JOB_COLUMNS } from "./postgres-rows.ts";
 
 /** Statuses that hold an ordering key. */
@@ -53,7 +54,7 @@ export function insertJobsCte(source: string): string {
 }
 
 /** `$1`: jobs as a JSON array (see `insertJobsCte`), `$2`: now. Returns new and pre-existing rows. */
-export const ENQUEUE_SQL = `WITH input AS (
+export const ENQUEUE_SQL = prepared(`WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord integer, id text, target text, kind text,
       idempotency_key text, ordering_key text, payload jsonb, run_at bigint, retry jsonb, trace jsonb)
   ),
@@ -69,14 +70,14 @@ export const ENQUEUE_SQL = `WITH input AS (
   ${insertJobsCte("fresh")}
   SELECT id, idempotency_key, status, false AS duplicate FROM inserted
   UNION ALL
-  SELECT id, idempotency_key, status, true AS duplicate FROM existing`;
+  SELECT id, idempotency_key, status, true AS duplicate FROM existing`);
 
 /**
  * `$1` now, `$2` only these targets (or NULL), `$3` not these (or NULL), `$4` limit, `$5` worker,
  * `$6` lease expiry. Due ready jobs and running jobs whose lease has expired, oldest due time first,
  * skipping rows another claimer holds and targets that are paused.
  */
-export const CLAIM_SQL = `WITH picked AS (
+export const CLAIM_SQL = prepared(`WITH picked AS (
     SELECT id FROM jobs
     WHERE status IN ('ready', 'running') AND due_at <= $1
       AND (status = 'ready' OR lease_expires_at < $1)
@@ -92,7 +93,7 @@ export const CLAIM_SQL = `WITH picked AS (
   FROM picked WHERE j.id = picked.id
   RETURNING ${JOB_COLUMNS.split(", ")
     .map((c) => `j.${c}`)
-    .join(", ")}, j.lease_token`;
+    .join(", ")}, j.lease_token`);
 
 /**
  * CTE `promoted`: after the job in CTE `fin` finished, the oldest waiting job of its key becomes ready,
@@ -114,27 +115,28 @@ function promoteCte(now: string): string {
 const LEASE_HELD = "id = $1 AND lease_token = $2 AND status = 'running'";
 
 /** `$1` id, `$2` lease token, `$3` result (JSON or NULL), `$4` now. Returns the job's id if it held the lease. */
-export const COMPLETE_SQL = `WITH fin AS (
+export const COMPLETE_SQL = prepared(`WITH fin AS (
     UPDATE jobs SET status = 'done', result = $3::jsonb, ${CLEAR_LEASE}, finished_at = $4, updated_at = $4
     WHERE ${LEASE_HELD}
     RETURNING id, target, ordering_key
   ), ${promoteCte("$4")}
-  SELECT id FROM fin`;
+  SELECT id FROM fin`);
 
 /** `$1` id, `$2` token, `$3` lease expiry, `$4` now. */
-export const EXTEND_SQL = `UPDATE jobs SET lease_expires_at = $3, due_at = $3, updated_at = $4
-  WHERE ${LEASE_HELD} RETURNING lease_expires_at`;
+export const EXTEND_SQL = prepared(`UPDATE jobs SET lease_expires_at = $3, due_at = $3, updated_at = $4
+  WHERE ${LEASE_HELD} RETURNING lease_expires_at`);
 
 /** `$1` id, `$2` token, `$3` run at, `$4` attempt error, `$5` now. */
-export const RETRY_SQL = `UPDATE jobs SET status = 'ready', run_at = $3, due_at = $3, errors = ${appendError("$4")},
+export const RETRY_SQL =
+  prepared(`UPDATE jobs SET status = 'ready', run_at = $3, due_at = $3, errors = ${appendError("$4")},
     ${CLEAR_LEASE}, updated_at = $5
-  WHERE ${LEASE_HELD} RETURNING id`;
+  WHERE ${LEASE_HELD} RETURNING id`);
 
 /**
  * `$1` id, `$2` token, `$3` now, `$4` reason, `$5` attempt error. The job goes back to ready without
  * the attempt it just used (its error is kept), and its target is paused: nothing of the target is claimed until someone resumes it.
  */
-export const PAUSE_SQL = `WITH back AS (
+export const PAUSE_SQL = prepared(`WITH back AS (
     UPDATE jobs SET status = 'ready', attempts = greatest(attempts - 1, 0), due_at = run_at,
       errors = ${appendError("$5")}, ${CLEAR_LEASE}, updated_at = $3
     WHERE ${LEASE_HELD} RETURNING id, target
@@ -145,10 +147,10 @@ export const PAUSE_SQL = `WITH back AS (
     ON CONFLICT (target) DO UPDATE SET paused = true, reason = excluded.reason,
       paused_at = excluded.paused_at, updated_at = excluded.updated_at
   )
-  SELECT id FROM back`;
+  SELECT id FROM back`);
 
 /** `$1` id, `$2` token, `$3` attempt error, `$4` now, `$5` exception id, `$6` error. */
-export const EXCEPTION_SQL = `WITH fin AS (
+export const EXCEPTION_SQL = prepared(`WITH fin AS (
     UPDATE jobs SET status = 'exception', errors = ${appendError("$3")}, ${CLEAR_LEASE}, finished_at = $4,
       updated_at = $4
     WHERE ${LEASE_HELD}
@@ -160,14 +162,14 @@ export const EXCEPTION_SQL = `WITH fin AS (
     SELECT $5, id, target, kind, idempotency_key, ordering_key, payload, $6::jsonb, attempts, errors, trace,
       'open', $4 FROM fin
   ), ${promoteCte("$4")}
-  SELECT id FROM fin`;
+  SELECT id FROM fin`);
 
 /**
  * `$1` job id, `$2` now, `$3` new payload (or NULL to keep). Puts a finished job back in the queue with
  * attempts and errors reset, behind any unfinished job of its key, and marks an open exception record
  * of the job `retried` (replaying a job in `exception` resolves its record).
  */
-export const REQUEUE_SQL = `WITH requeued AS (
+export const REQUEUE_SQL = prepared(`WITH requeued AS (
     UPDATE jobs j SET status = CASE WHEN j.ordering_key IS NOT NULL AND EXISTS (
         SELECT 1 FROM jobs u WHERE u.target = j.target AND u.ordering_key = j.ordering_key
           AND u.status IN ${UNFINISHED} AND u.id <> j.id) THEN 'waiting' ELSE 'ready' END,
@@ -182,13 +184,13 @@ export const REQUEUE_SQL = `WITH requeued AS (
     UPDATE exceptions SET status = 'retried', resolved_at = $2, reason = 'replayed'
     WHERE job_id IN (SELECT id FROM requeued) AND status = 'open'
   )
-  SELECT * FROM requeued`;
+  SELECT * FROM requeued`);
 
 /**
  * `$1` exception id, `$2` now, `$3` by, `$4` reason. Closes an open record and its job for good; the
  * job already released its key when it failed, so the promotion only repairs a key left without a head.
  */
-export const DISCARD_SQL = `WITH closed AS (
+export const DISCARD_SQL = prepared(`WITH closed AS (
     UPDATE exceptions SET status = 'discarded', resolved_at = $2, resolved_by = $3, reason = $4
     WHERE id = $1 AND status = 'open' RETURNING job_id
   ),
@@ -197,18 +199,18 @@ export const DISCARD_SQL = `WITH closed AS (
     WHERE id IN (SELECT job_id FROM closed) AND status = 'exception'
     RETURNING id, target, ordering_key
   ), ${promoteCte("$2")}
-  SELECT job_id FROM closed`;
+  SELECT job_id FROM closed`);
 
 /**
  * `$1` idempotency key, `$2` now. Cancels a workflow deadline job that has not started (marks it done)
  * and promotes the next job of the run, so a resolved wait does not leave its timer in the way.
  */
-export const CANCEL_TIMER_SQL = `WITH fin AS (
+export const CANCEL_TIMER_SQL = prepared(`WITH fin AS (
     UPDATE jobs SET status = 'done', result = '{"cancelled":true}', finished_at = $2, updated_at = $2
     WHERE idempotency_key = $1 AND status IN ('waiting', 'ready')
     RETURNING id, target, ordering_key
   ), ${promoteCte("$2")}
-  SELECT id FROM fin`;
+  SELECT id FROM fin`);
 
 /**
  * `$1` target, `$2` ordering key (the run id), `$3` now, `$4` the resume job's idempotency key. For
@@ -217,7 +219,7 @@ export const CANCEL_TIMER_SQL = `WITH fin AS (
  * that is not due) goes back to waiting, and the resume job takes the front of the key's order, so
  * it is also the next one promoted when a running execution ends. It inherits the run's trace.
  */
-export const RESUME_AHEAD_SQL = `WITH resume AS (
+export const RESUME_AHEAD_SQL = prepared(`WITH resume AS (
     SELECT id, status FROM jobs WHERE idempotency_key = $4 AND status IN ('waiting', 'ready')
   ),
   head AS (
@@ -236,4 +238,4 @@ export const RESUME_AHEAD_SQL = `WITH resume AS (
       updated_at = $3
     WHERE j.id IN (SELECT id FROM resume)
   )
-  SELECT count(*)::int AS resumed FROM resume`;
+  SELECT count(*)::int AS resumed FROM resume`);

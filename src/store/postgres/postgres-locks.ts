@@ -3,7 +3,15 @@
  * includes the store's schema: stores in other schemas (tenants, tests) never wait for each other. A
  * hash collision only serialises two unrelated keys, it never breaks correctness.
  */
-import type { Statement } from "./postgres-database.ts";
+import { prepared, type Statement } from "./postgres-database.ts";
+
+const ORDERING_LOCKS_SQL = prepared(`SELECT pg_advisory_xact_lock(t, k) FROM (
+  SELECT DISTINCT hashtext($3::text || '.' || tg) AS t, hashtext(ok) AS k
+  FROM unnest($1::text[], $2::text[]) AS x(tg, ok) ORDER BY 1, 2) locks`);
+
+const STREAM_LOCKS_SQL = prepared(`SELECT pg_advisory_xact_lock(k) FROM (
+  SELECT DISTINCT hashtext('crossdock.stream:' || $2::text || ':' || s) AS k FROM unnest($1::text[]) AS s
+  ORDER BY 1) locks`);
 
 /**
  * Takes the transaction-scoped lock of each (target, ordering key) of `schema` (advisory locks are
@@ -17,9 +25,7 @@ export function orderingLocks(
 ): Statement | undefined {
   if (pairs.length === 0) return undefined;
   return {
-    text: `SELECT pg_advisory_xact_lock(t, k) FROM (
-      SELECT DISTINCT hashtext($3::text || '.' || tg) AS t, hashtext(ok) AS k
-      FROM unnest($1::text[], $2::text[]) AS x(tg, ok) ORDER BY 1, 2) locks`,
+    text: ORDERING_LOCKS_SQL,
     values: [pairs.map((p) => p[0]), pairs.map((p) => p[1]), schema],
   };
 }
@@ -31,9 +37,7 @@ export function orderingLocks(
  */
 export function streamLocks(schema: string, streams: string[]): Statement {
   return {
-    text: `SELECT pg_advisory_xact_lock(k) FROM (
-      SELECT DISTINCT hashtext('crossdock.stream:' || $2::text || ':' || s) AS k FROM unnest($1::text[]) AS s
-      ORDER BY 1) locks`,
+    text: STREAM_LOCKS_SQL,
     values: [streams, schema],
   };
 }

@@ -42,7 +42,11 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Give up connecting after this long (`CDK_STORE_UNAVAILABLE`). Default 10,000 ms. */
   connectTimeoutMs?: number;
-  /** Pipeline each transaction's statements (pg's pipeline mode). Default true. */
+  /**
+   * Send a transaction's statements without waiting for each answer (pg's pipeline mode): most writes
+   * then take one round trip. Default true. `false` is for poolers that cannot pipeline; it is slower
+   * and makes pg 8 print a deprecation warning (queued queries on one client).
+   */
   pipeline?: boolean;
   clock: Clock;
   ids: IdGenerator;
@@ -78,6 +82,7 @@ export class PostgresStore implements Store {
     });
     const flushes = Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
     const writes = new WriteBatcher(db, {
+      // Callers of a batch run one after another; 64 keeps the last one's wait short.
       maxBatchSize: 64,
       maxConcurrentFlushes: flushes,
       first: eventWriterLock(db.schema),

@@ -26,7 +26,8 @@ export interface WriteBatcherOptions {
  * Semantics are those of one transaction per caller, run one after the other: a caller sees the work
  * before it in its batch, and its failure rolls back its savepoint only. If the whole transaction
  * fails (a lost connection, a failed COMMIT), every caller of the batch gets the error and nothing of
- * the batch is stored. Locks a caller takes are held until its batch commits.
+ * the batch is stored. Locks a caller takes are held until its batch commits, and a slow callback
+ * delays every caller behind it in its batch: keep `transaction(fn)` short and free of network calls.
  */
 export class WriteBatcher {
   readonly #db: PgDatabase;
