@@ -78,7 +78,7 @@ export async function runCoreBench(argv: string[]): Promise<void> {
     }
     if (config.jobs) {
       probe("after appends");
-      for (const backend of backends) {
+      for (const backend of backends.filter((b) => config.jobBackends.includes(b))) {
         for (const plan of jobPlans(config)) {
           const row = (await runInChild({ kind: "jobs", config, backend, plan, runDir })) as JobRecordRow;
           reportJobs(row);

@@ -7,8 +7,10 @@ export interface CoreBenchConfig {
   /** Warm-up seconds before each append scenario's measurement. */
   warmupSeconds: number;
   producers: number[];
-  /** Which stores to run on. */
+  /** Which stores the append scenarios run on. */
   backends: Backend[];
+  /** Which stores the job scenarios run on (those of `backends` only). */
+  jobBackends: Backend[];
   postgresUrl: string;
   /** Pool size of the Crossdock PostgreSQL store and of the naive pg pool alike. */
   postgresPoolSize: number;
@@ -32,10 +34,11 @@ export const CORE_USAGE = `usage: node bench/run.ts core [options]
   --warmup N             warm-up seconds before each (default 1; --quick: 0.3)
   --producers 1,16,64    concurrent producers per append scenario
   --backends LIST        sqlite-full,sqlite-normal,postgres (default: all three)
+  --job-backends LIST    where the job scenarios run (default sqlite-full,postgres)
   --pg-url URL           default postgres://postgres@127.0.0.1:5432/test (or CROSSDOCK_BENCH_PG_URL)
   --pg-pool N            pool size of the PostgreSQL store and of the naive baseline (default 10)
   --sqlite-jobs N        jobs pre-enqueued per SQLite job scenario (default 50000; --quick: 2000)
-  --pg-jobs N            jobs pre-enqueued per PostgreSQL job scenario (default 20000; --quick: 1000)
+  --pg-jobs N            jobs pre-enqueued per PostgreSQL job scenario (default 10000; --quick: 1000)
   --workers 1,4          worker instances per job scenario
   --worker-concurrency N jobs in flight per worker (default 64)
   --drain-timeout N      seconds before a job drain is cut short (default 60)
@@ -51,6 +54,7 @@ export function parseCoreOptions(argv: string[]): CoreBenchConfig | "help" {
       warmup: { type: "string" },
       producers: { type: "string" },
       backends: { type: "string" },
+      "job-backends": { type: "string" },
       "pg-url": { type: "string" },
       "pg-pool": { type: "string" },
       "sqlite-jobs": { type: "string" },
@@ -67,23 +71,20 @@ export function parseCoreOptions(argv: string[]): CoreBenchConfig | "help" {
   });
   if (values.help) return "help";
   const quick = values.quick;
-  const backends = list(values.backends, "sqlite-full,sqlite-normal,postgres").map((b) => {
-    if (b !== "sqlite-full" && b !== "sqlite-normal" && b !== "postgres") {
-      throw new Error(`--backends: unknown backend "${b}"`);
-    }
-    return b as Backend;
-  });
+  const backends = backendList(values.backends, "sqlite-full,sqlite-normal,postgres", "--backends");
+  const jobBackends = backendList(values["job-backends"], "sqlite-full,postgres", "--job-backends");
   return {
     seconds: num(values.seconds, quick ? 1 : 5, "--seconds"),
     warmupSeconds: num(values.warmup, quick ? 0.3 : 1, "--warmup"),
     producers: list(values.producers, "1,16,64").map((p) => int(p, "--producers")),
     backends,
+    jobBackends: jobBackends.filter((b) => backends.includes(b)),
     // The composition root is the only product code that reads the environment; a benchmark is a tool.
     postgresUrl:
       values["pg-url"] ?? process.env.CROSSDOCK_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test",
     postgresPoolSize: int(values["pg-pool"] ?? "10", "--pg-pool"),
     sqliteJobs: int(values["sqlite-jobs"] ?? (quick ? "2000" : "50000"), "--sqlite-jobs"),
-    postgresJobs: int(values["pg-jobs"] ?? (quick ? "1000" : "20000"), "--pg-jobs"),
+    postgresJobs: int(values["pg-jobs"] ?? (quick ? "1000" : "10000"), "--pg-jobs"),
     workerConcurrency: int(values["worker-concurrency"] ?? "64", "--worker-concurrency"),
     workerCounts: list(values.workers, "1,4").map((w) => int(w, "--workers")),
     drainTimeoutSeconds: num(values["drain-timeout"], quick ? 20 : 60, "--drain-timeout"),
@@ -91,6 +92,15 @@ export function parseCoreOptions(argv: string[]): CoreBenchConfig | "help" {
     jobs: !values["no-jobs"],
     quick,
   };
+}
+
+function backendList(value: string | undefined, fallback: string, flag: string): Backend[] {
+  return list(value, fallback).map((b) => {
+    if (b !== "sqlite-full" && b !== "sqlite-normal" && b !== "postgres") {
+      throw new Error(`${flag}: unknown backend "${b}"`);
+    }
+    return b;
+  });
 }
 
 function list(value: string | undefined, fallback: string): string[] {

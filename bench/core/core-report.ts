@@ -110,6 +110,7 @@ function jobTable(rows: JobRecordRow[]): string {
       "seconds",
       "jobs/s",
       "enqueue/s",
+      "RSS start MiB",
       "peak RSS MiB",
       "note",
     ],
@@ -146,16 +147,27 @@ function targetTable(results: CoreResults): string {
   );
   const at16 = full.find((r) => r.producers === 16);
   const workers = results.jobs.filter((r) => r.backend === "sqlite-full" && r.mode === "worker");
-  const bestJobs = workers.reduce<JobRecordRow | undefined>(
-    (a, r) => (a && a.jobsPerSecond >= r.jobsPerSecond ? a : r),
-    undefined,
-  );
+  const bestOf = (rows: JobRecordRow[]) =>
+    rows.reduce<JobRecordRow | undefined>(
+      (a, r) => (a && a.jobsPerSecond >= r.jobsPerSecond ? a : r),
+      undefined,
+    );
+  const bestJobs = bestOf(workers.filter((r) => r.orderingKeys === undefined));
+  const bestKeyed = bestOf(workers.filter((r) => r.orderingKeys !== undefined));
   const row = (name: string, target: string, value: number | undefined, shown: string, met: boolean) => [
     name,
     target,
     value === undefined ? "not measured" : shown,
     value === undefined ? "-" : met ? "met" : "NOT met",
   ];
+  const jobRow = (name: string, r: JobRecordRow | undefined) =>
+    row(
+      name,
+      `>= ${formatInt(CORE_TARGETS.sqliteJobsPerSecond)}`,
+      r?.jobsPerSecond,
+      r ? `${formatInt(r.jobsPerSecond)} (${r.instances} worker${r.instances === 1 ? "" : "s"})` : "",
+      (r?.jobsPerSecond ?? 0) >= CORE_TARGETS.sqliteJobsPerSecond,
+    );
   return markdownTable(
     ["target", "goal", "measured", "verdict"],
     [
@@ -173,15 +185,8 @@ function targetTable(results: CoreResults): string {
         at16 ? `${formatMs(at16.latency.p99Ms)} ms` : "",
         (at16?.latency.p99Ms ?? Number.POSITIVE_INFINITY) < CORE_TARGETS.sqliteP99MsAt16,
       ),
-      row(
-        "jobs/s, createWorker (best of the worker runs)",
-        `>= ${formatInt(CORE_TARGETS.sqliteJobsPerSecond)}`,
-        bestJobs?.jobsPerSecond,
-        bestJobs
-          ? `${formatInt(bestJobs.jobsPerSecond)} (${bestJobs.instances} worker(s), keys ${bestJobs.orderingKeys ?? "none"})`
-          : "",
-        (bestJobs?.jobsPerSecond ?? 0) >= CORE_TARGETS.sqliteJobsPerSecond,
-      ),
+      jobRow("jobs/s, createWorker, no ordering key", bestJobs),
+      jobRow("jobs/s, createWorker, 1,000 ordering keys", bestKeyed),
     ],
   );
 }
