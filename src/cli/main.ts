@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { isCrossdockError } from "../core/errors.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
@@ -10,6 +11,21 @@ import { registerStatusCommand } from "./status-command.ts";
 import { registerTargetsCommand } from "./targets-command.ts";
 import { registerValidateCommand } from "./validate-command.ts";
 
+/** The package's version; the same from `src/cli` (sources) and `dist/src/cli` (compiled). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = require(candidate) as { name?: string; version?: string };
+      if (pkg.name === "crossdock" && pkg.version) return pkg.version;
+    } catch {
+      // not at this depth
+    }
+  }
+  return "unknown";
+}
+const VERSION = packageVersion();
+
 /**
  * Runs the `crossdock` command line with injected I/O and returns the exit code: 0 done, 1 an error
  * (printed with its catalogue code), 2 a usage error. Never calls `process.exit` itself.
@@ -17,6 +33,7 @@ import { registerValidateCommand } from "./validate-command.ts";
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command("crossdock")
     .description("Crossdock: the integration hub between Odoo and every channel, warehouse and partner")
+    .version(VERSION)
     .option("-c, --config <path>", "configuration file (default: $CROSSDOCK_CONFIG or ./crossdock.yaml)")
     .option("-e, --env <name>", "environment to run as (default: $CROSSDOCK_ENV or the file's `environment`)")
     .option("--json", "machine-readable output")
