@@ -8,7 +8,7 @@ export function markdownTable(headers: string[], rows: Cell[][]): string {
   const cells = rows.map((row) => headers.map((_, i) => String(row[i] ?? "")));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length), 3));
   const numeric = headers.map(
-    (_, i) => cells.some((row) => row[i] !== "") && cells.every((row) => isNumeric(row[i]!)),
+    (_, i) => cells.some((row) => /\d/.test(row[i]!)) && cells.every((row) => isNumeric(row[i]!)),
   );
   const pad = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const line = (row: string[]) => `| ${row.map(pad).join(" | ")} |`;
