@@ -169,6 +169,7 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
   ${cli} status
   ${cli} exceptions ls
   ${cli} exceptions show <id>
+  tail -f ${logFile}
   curl ${url}/metrics | grep crossdock_
   curl -X POST ${hook} -H 'content-type: application/json' -H 'webhook-id: my-1' -d '{"name":"#MY1"}'`);
         if (!options.once) {

@@ -2,7 +2,13 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { CrossdockError } from "../core/errors.ts";
-import type { ExceptionRecord, ExceptionStatus, JsonValue } from "../store/store.ts";
+import {
+  type ExceptionRecord,
+  type ExceptionStatus,
+  INBOX_TARGET,
+  type JsonValue,
+  type Store,
+} from "../store/store.ts";
 import { actor, type CliIo, type GlobalOptions, withStore } from "./cli-io.ts";
 import { iso, json, table } from "./format.ts";
 
@@ -16,12 +22,21 @@ function parseLimit(value: string): number {
   return n;
 }
 
-async function readPayload(
-  options: { payload?: string; payloadFile?: string },
-  io: CliIo,
-): Promise<JsonValue | undefined> {
-  if (options.payload !== undefined && options.payloadFile !== undefined) {
-    throw new CrossdockError("CDK_CLI_USAGE", "use either --payload or --payload-file, not both");
+interface RetryOptions {
+  payload?: string;
+  payloadFile?: string;
+  bodyFile?: string;
+  reason?: string;
+  by?: string;
+}
+
+async function readPayload(options: RetryOptions, io: CliIo): Promise<JsonValue | undefined> {
+  const given = [options.payload, options.payloadFile, options.bodyFile].filter((o) => o !== undefined);
+  if (given.length > 1) {
+    throw new CrossdockError("CDK_CLI_USAGE", "use one of --payload, --payload-file or --body-file");
+  }
+  if (options.bodyFile !== undefined) {
+    return { bodyOverride: await readFile(resolve(io.cwd, options.bodyFile), "utf8") };
   }
   const source = options.payloadFile ? "--payload-file" : "--payload";
   const text =
@@ -61,6 +76,29 @@ function describe(record: ExceptionRecord): string {
   lines.push("payload:", json(record.payload));
   if (record.replayPayload !== undefined) lines.push("replayed with payload:", json(record.replayPayload));
   return lines.join("\n");
+}
+
+const BODY_EXCERPT_BYTES = 4_096;
+
+/** For an inbox processing failure: the received message itself, which is what a person needs to see. */
+async function describeMessage(store: Store, record: ExceptionRecord): Promise<string> {
+  if (record.target !== INBOX_TARGET) return "";
+  const messageId = (record.payload as { messageId?: unknown } | null)?.messageId;
+  if (typeof messageId !== "string") return "";
+  const message = await store.inbox.get(messageId);
+  if (!message) return `\nmessage ${messageId}: no longer in the inbox`;
+  const body = Buffer.from(message.body);
+  const text = body.subarray(0, BODY_EXCERPT_BYTES).toString("utf8");
+  const more =
+    body.length > BODY_EXCERPT_BYTES ? `\n... (${body.length - BODY_EXCERPT_BYTES} more bytes)` : "";
+  return [
+    "",
+    `message ${message.id} on ${message.connection} (${message.source}), sender id ${message.dedupeKey}, ${message.size} bytes, received ${iso(message.receivedAt)}`,
+    `content-type ${message.contentType ?? "-"}`,
+    "body:",
+    `${text}${more}`,
+    "fix it with: crossdock exceptions retry <id> --body-file corrected.json",
+  ].join("\n");
 }
 
 /** `crossdock exceptions ls|show|retry|discard`: the exception queue, from the terminal. */
@@ -117,7 +155,7 @@ export function registerExceptionsCommand(program: Command, io: CliIo, globals: 
       await withStore(globals(), io, async (store) => {
         const record = await store.exceptions.get(id);
         if (!record) throw new CrossdockError("CDK_EXCEPTION_NOT_FOUND", `no exception record ${id}`);
-        io.out(globals().json ? json(record) : describe(record));
+        io.out(globals().json ? json(record) : `${describe(record)}${await describeMessage(store, record)}`);
       });
     });
 
@@ -128,28 +166,39 @@ export function registerExceptionsCommand(program: Command, io: CliIo, globals: 
     )
     .option("--payload <json>", "replay with this payload instead of the original")
     .option("--payload-file <path>", "replay with the JSON payload in this file")
+    .option("--body-file <path>", "for a message that failed to decode: process this corrected body instead")
     .option("--reason <text>", "a note kept with the record")
     .option("--by <name>", "who retries (default: your user name)")
-    .action(
-      async (
-        id: string,
-        options: { payload?: string; payloadFile?: string; reason?: string; by?: string },
-      ) => {
-        const payload = await readPayload(options, io);
-        await withStore(globals(), io, async (store) => {
-          const job = await store.exceptions.retry(id, {
-            by: actor(options.by, io),
-            ...(payload !== undefined ? { payload } : {}),
-            ...(options.reason ? { reason: options.reason } : {}),
-          });
-          io.out(
-            globals().json
-              ? json(job)
-              : `retrying ${id}: job ${job.id} is ${job.status} with key ${job.idempotencyKey}${payload !== undefined ? " (edited payload)" : ""}`,
-          );
+    .action(async (id: string, options: RetryOptions) => {
+      let payload = await readPayload(options, io);
+      await withStore(globals(), io, async (store) => {
+        if (options.bodyFile !== undefined) {
+          const record = await store.exceptions.get(id);
+          if (!record) throw new CrossdockError("CDK_EXCEPTION_NOT_FOUND", `no exception record ${id}`);
+          if (record.target !== INBOX_TARGET) {
+            throw new CrossdockError(
+              "CDK_CLI_USAGE",
+              `--body-file applies to inbox messages; ${id} is a ${record.target} job (use --payload-file)`,
+            );
+          }
+          payload = {
+            ...(record.payload as Record<string, JsonValue>),
+            ...(payload as Record<string, JsonValue>),
+          };
+        }
+        const job = await store.exceptions.retry(id, {
+          by: actor(options.by, io),
+          ...(payload !== undefined ? { payload } : {}),
+          ...(options.reason ? { reason: options.reason } : {}),
         });
-      },
-    );
+        const edited = payload !== undefined ? " (edited payload)" : "";
+        io.out(
+          globals().json
+            ? json(job)
+            : `retrying ${id}: job ${job.id} is ${job.status} with key ${job.idempotencyKey}${edited}`,
+        );
+      });
+    });
 
   exceptions
     .command("discard <id>")

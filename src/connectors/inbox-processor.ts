@@ -24,7 +24,8 @@ export interface InboxProcessResult {
  * return the events and deliveries it causes, to be committed together with the processing job's
  * completion (transactional outbox). Bad input throws a business `CrossdockError` with the located
  * reason, so the job becomes an exception record that keeps the message id; the message itself stays
- * in the inbox untouched and can be replayed after a fix.
+ * in the inbox untouched and can be replayed after a fix, or retried with a corrected body
+ * (`bodyOverride` in the job's payload, set by `crossdock exceptions retry --body-file`).
  */
 export function createInboxProcessor(options: InboxProcessorOptions) {
   return async function processInboxMessage(job: ClaimedJob): Promise<InboxProcessResult> {
@@ -52,7 +53,14 @@ export function createInboxProcessor(options: InboxProcessorOptions) {
         { failureClass: "business", details: { messageId, connection: message.connection } },
       );
     }
-    const outcome = connector.decode(message, message.connection, settings);
+    // Edit-and-replay of a message that failed to decode: the corrected body travels in the job's
+    // payload, and the received bytes stay in the inbox exactly as they arrived.
+    const bodyOverride = (job.payload as { bodyOverride?: unknown }).bodyOverride;
+    const input =
+      typeof bodyOverride === "string"
+        ? { ...message, body: Buffer.from(bodyOverride, "utf8"), size: Buffer.byteLength(bodyOverride) }
+        : message;
+    const outcome = connector.decode(input, message.connection, settings);
     if (!outcome.ok) throw outcome.error;
     const { events } = outcome;
     const jobs: JobInput[] = outcome.jobs.map((input) => {
