@@ -85,7 +85,7 @@ function describeOpenError(path: string, error: unknown): Error {
     return new CrossdockError(
       "CDK_STORE_CORRUPT",
       `The store file ${path} is not a usable SQLite database (${reason}; found ${found}). ` +
-        "It was left untouched; point store.path at the right file or restore a backup",
+        "It was left untouched; point store.url at the right file or restore a backup",
       { cause: error, details: { path, sqliteCode: (error as { code: string }).code, found } },
     );
   }
