@@ -22,8 +22,8 @@ export function coreReportSections(results: CoreResults): string[] {
       `- machine: ${m.cpuCount} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, kernel ${m.kernel}`,
       `- disk: ${m.disk}`,
       `- load average (1 min): ${results.load.map((l) => `${l.loadavg1.toFixed(2)} (${l.at})`).join(", ")}` +
-        (results.load.some((l) => l.loadavg1 > m.cpuCount / 2)
-          ? " -- the machine was busy: numbers are low"
+        ((results.load[0]?.loadavg1 ?? 0) > m.cpuCount / 2
+          ? " -- other work was running when the benchmark started: expect noise"
           : ""),
       `- fdatasync of 4 KiB, one thread: ${results.fsync.map((f) => `${formatInt(f.perSecond)}/s (${f.at}, ${f.mode})`).join(", ")}`,
       `- Node ${m.node}, SQLite ${results.versions.sqlite}` +
