@@ -30,6 +30,12 @@ try {
   const main = await benchmark.load();
   await main(argv);
 } catch (error) {
+  // A bad option is the user's mistake, not a crash: say what it was without a stack trace.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${(error as Error).message}\n(node bench/run.ts ${name} --help lists the options)`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 }

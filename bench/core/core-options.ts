@@ -97,7 +97,7 @@ export function parseCoreOptions(argv: string[]): CoreBenchConfig | "help" {
 function backendList(value: string | undefined, fallback: string, flag: string): Backend[] {
   return list(value, fallback).map((b) => {
     if (b !== "sqlite-full" && b !== "sqlite-normal" && b !== "postgres") {
-      throw new Error(`${flag}: unknown backend "${b}"`);
+      throw optionError(`${flag}: unknown backend "${b}"`);
     }
     return b;
   });
@@ -113,12 +113,17 @@ function list(value: string | undefined, fallback: string): string[] {
 function num(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!(Number.isFinite(parsed) && parsed > 0)) throw new Error(`${flag} must be a positive number`);
+  if (!(Number.isFinite(parsed) && parsed > 0)) throw optionError(`${flag} must be a positive number`);
   return parsed;
 }
 
 function int(value: string, flag: string): number {
   const parsed = Number(value);
-  if (!(Number.isInteger(parsed) && parsed > 0)) throw new Error(`${flag} must be a positive integer`);
+  if (!(Number.isInteger(parsed) && parsed > 0)) throw optionError(`${flag} must be a positive integer`);
   return parsed;
+}
+
+/** Marked like `parseArgs`' own errors, so the runner prints it as a usage error. */
+function optionError(message: string): Error {
+  return Object.assign(new Error(message), { code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" });
 }

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { systemClock } from "../../src/core/clock.ts";
 import { createIdGenerator } from "../../src/core/ids.ts";
@@ -8,7 +9,7 @@ import { BENCH_HEADERS, benchMessage } from "./bench-message.ts";
  * The naive design the inbox is measured against: one SQLite transaction per message (the message row
  * and its processing job), straight through better-sqlite3, with the same durability pragmas. Every call
  * is synchronous, so appends are serialised by the event loop itself and each one waits for its own
- * WAL sync; the loop is blocked while it does.
+ * WAL sync; the loop is blocked while it does. `close` deletes the file.
  */
 export interface NaiveInbox {
   append: AppendFn;
@@ -72,6 +73,7 @@ export function openNaiveSqliteInbox(options: {
     append: async (producer, seq) => appendTx.immediate(producer, seq),
     async close() {
       db.close();
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${options.path}${suffix}`, { force: true });
     },
   };
 }
