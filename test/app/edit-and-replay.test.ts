@@ -39,11 +39,19 @@ connections:
   wms: { type: http, url: "${warehouse.url}" }
 `,
   );
-  const app = await buildApp({ config: await loadConfig({ path: configFile, env: {} }), logger: createSilentLogger() });
+  const app = await buildApp({
+    config: await loadConfig({ path: configFile, env: {} }),
+    logger: createSilentLogger(),
+  });
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(["--config", configFile, ...argv], { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd: dir });
+    const code = await runCli(["--config", configFile, ...argv], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: {},
+      cwd: dir,
+    });
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
   try {
@@ -60,7 +68,10 @@ connections:
     };
     assert.equal(await post("w-1", '{"name":"#76"}'), 202);
     assert.equal(await post("w-2", malformed), 202);
-    await until("the exception", async () => (await app.store.exceptions.list({ status: "open" })).length === 1);
+    await until(
+      "the exception",
+      async () => (await app.store.exceptions.list({ status: "open" })).length === 1,
+    );
     const [record] = await app.store.exceptions.list({ status: "open" });
     assert.equal(record!.error.code, "CDK_DECODE_FAILED");
     assert.match(record!.error.message, /body line 1 column 41: invalid JSON/);
@@ -78,10 +89,16 @@ connections:
     app.worker?.wake();
 
     await until("the corrected order at the warehouse", () => warehouse.effects.has("shop:w-2:wms"));
-    assert.deepEqual((warehouse.effects.get("shop:w-2:wms")!.body as { lines: unknown[] }).lines, [{ sku: "A" }]);
+    assert.deepEqual((warehouse.effects.get("shop:w-2:wms")!.body as { lines: unknown[] }).lines, [
+      { sku: "A" },
+    ]);
     assert.equal(warehouse.effects.size, 2);
     const message = (await app.store.inbox.list({ connection: "shop" })).find((m) => m.dedupeKey === "w-2");
-    assert.equal(Buffer.from(message!.body).toString(), malformed, "the received bytes are kept as they arrived");
+    assert.equal(
+      Buffer.from(message!.body).toString(),
+      malformed,
+      "the received bytes are kept as they arrived",
+    );
     const after = await app.store.exceptions.get(record!.id);
     assert.equal(after!.status, "retried");
     assert.equal(after!.resolvedBy, "ana");
