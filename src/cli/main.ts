@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { isCrossdockError } from "../core/errors.ts";
+import { registerApprovalsCommand } from "./approvals-command.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerExceptionsCommand } from "./exceptions-command.ts";
@@ -46,6 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerExceptionsCommand(program, io, globals);
   registerReplayCommand(program, io, globals);
   registerTargetsCommand(program, io, globals);
+  registerApprovalsCommand(program, io, globals);
   registerDemoCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });

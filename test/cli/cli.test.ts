@@ -124,3 +124,48 @@ test("status, exceptions ls/show/retry/discard and replay work on the configured
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /CDK_JOB_NOT_FOUND/);
 });
+
+test("approvals ls, approve and reject decide what a workflow waits for", async () => {
+  const store = await createSqliteStore({
+    path: join(dir, "hub.db"),
+    clock: systemClock,
+    ids: createIdGenerator(systemClock),
+  });
+  await store.migrate();
+  const [first, second] = await store.transaction(async (tx) => {
+    const { run } = await tx.startWorkflow({
+      type: "order-to-cash",
+      key: "SO42",
+      input: { total: "12000.00" },
+    });
+    return [
+      await tx.createApproval({ runId: run.id, stepId: "credit", title: "Over credit limit", details: {} }),
+      await tx.createApproval({
+        runId: run.id,
+        stepId: "discount",
+        title: "Discount above 20%",
+        details: {},
+      }),
+    ];
+  });
+  await store.close();
+
+  const ls = await cli("approvals", "ls");
+  assert.equal(ls.code, 0, ls.err);
+  assert.match(ls.out, /Over credit limit/);
+  assert.match(ls.out, /Discount above 20%/);
+
+  const approve = await cli("approvals", "approve", first!.id, "--by", "cfo", "--comment", "known customer");
+  assert.equal(approve.code, 0, approve.err);
+  assert.match(approve.out, /^approved /);
+  const reject = await cli("approvals", "reject", second!.id, "--by", "cfo");
+  assert.match(reject.out, /^rejected /);
+  const twice = await cli("approvals", "approve", first!.id);
+  assert.equal(twice.code, 1);
+  assert.match(twice.err, /CDK_APPROVAL_NOT_FOUND/);
+  const pending = await cli("--json", "approvals", "ls");
+  assert.deepEqual(JSON.parse(pending.out), []);
+  const decided = JSON.parse((await cli("--json", "approvals", "ls", "--status", "approved")).out);
+  assert.equal(decided[0].decidedBy, "cfo");
+  assert.equal(decided[0].comment, "known customer");
+});
