@@ -30,7 +30,17 @@ export function registerApprovalsCommand(program: Command, io: CliIo, globals: (
         io.out(
           table(
             ["id", "run", "step", "title", "created", "deadline"],
-            list.map((a) => [a.id, a.runId, a.stepId, a.title, iso(a.createdAt), iso(a.deadline)]),
+            // The store keeps a timed-out request pending; the workflow has already moved on.
+            list.map((a) => [
+              a.id,
+              a.runId,
+              a.stepId,
+              a.title,
+              iso(a.createdAt),
+              a.deadline !== undefined && a.status === "pending" && a.deadline < Date.now()
+                ? `${iso(a.deadline)} (timed out)`
+                : iso(a.deadline),
+            ]),
           ),
         );
       });
