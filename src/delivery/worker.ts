@@ -157,6 +157,13 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claimLoop(): Promise<void> {
     while (!stopping) {
+      // A store answers the completions of one commit together, but their releases reach the budget
+      // over many microtask turns; one macrotask turn lets them all land, so the claim takes the whole
+      // free room at once instead of a few jobs now and the rest in later claims (each a store write).
+      if (budget.inFlight > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (stopping) break;
+      }
       const plan = budget.plan();
       if (plan.limit === 0) {
         await nap(undefined);
