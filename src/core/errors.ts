@@ -79,6 +79,30 @@ export const ERROR_CATALOGUE = {
     failureClass: "config",
   },
   CDK_HTTP_NOT_FOUND: { title: "No such route or connection", failureClass: "business" },
+  CDK_ODOO_REJECTED: {
+    title: "Odoo refused the call as a business rule (UserError or ValidationError)",
+    failureClass: "business",
+  },
+  CDK_ODOO_MISSING_RECORD: { title: "The Odoo record no longer exists", failureClass: "business" },
+  CDK_ODOO_ACCESS: { title: "Odoo refused the bot user's key or rights", failureClass: "config" },
+  CDK_ODOO_CONFLICT: {
+    title: "Odoo gave up on a concurrent update after its own retries",
+    failureClass: "transient",
+  },
+  CDK_ODOO_UNAVAILABLE: {
+    title: "Odoo could not be reached, timed out or answered with a temporary HTTP failure",
+    failureClass: "transient",
+  },
+  CDK_ODOO_CONFIG: {
+    title: "Odoo does not match the configuration (database, model, method, field or module)",
+    failureClass: "config",
+  },
+  CDK_ODOO_PROTOCOL: { title: "Odoo's answer could not be understood", failureClass: "transient" },
+  CDK_ODOO_SERVER_ERROR: { title: "Odoo failed with an unclassified server error", failureClass: "business" },
+  CDK_ODOO_UNEXPECTED_WIZARD: {
+    title: "An Odoo action asked for a wizard Crossdock does not know how to answer",
+    failureClass: "business",
+  },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },
 } as const satisfies Record<string, ErrorSpec>;
