@@ -47,6 +47,10 @@ export const ERROR_CATALOGUE = {
   CDK_JOB_HANDLER_MISSING: { title: "No handler is registered for the job's target", failureClass: "config" },
   CDK_JOB_TIMEOUT: { title: "The job handler did not finish within its timeout", failureClass: "transient" },
   CDK_JOB_FAILED: { title: "The job handler failed without a classified error", failureClass: "transient" },
+  CDK_JOB_PAYLOAD_INVALID: {
+    title: "The job's payload does not match what its kind expects",
+    failureClass: "business",
+  },
   CDK_TARGET_UNAVAILABLE: {
     title: "The target could not be reached or answered with a temporary failure",
     failureClass: "transient",

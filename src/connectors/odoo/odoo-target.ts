@@ -1,0 +1,130 @@
+/**
+ * The Odoo delivery target: one job handler for every Odoo job kind, sharing one client (and so one
+ * concurrency budget) per Odoo database. Orders and partners go through batchers, so that many jobs in
+ * flight become a few `load`/`action_confirm` calls; the other kinds are one action each.
+ *
+ * Each job records what Odoo did (ids, names, states) as its result, which is the evidence the trace
+ * shows. Odoo's refusals stay business errors with Odoo's own message; nothing is retried that could
+ * act twice (see the actions' idempotency notes).
+ */
+import type { JobHandler } from "../../delivery/job-handler.ts";
+import type { JsonValue } from "../../store/store.ts";
+import { invoiceOrders, registerPayment } from "./actions/invoicing.ts";
+import { type Batcher, createBatcher } from "./actions/odoo-batcher.ts";
+import { type PartnerInput, upsertPartners } from "./actions/partners.ts";
+import { type ValidatePickingInput, validatePicking } from "./actions/pickings.ts";
+import { type PurchaseOrderInput, placePurchaseOrders, receivePurchase } from "./actions/purchases.ts";
+import { type PlacedOrder, placeSaleOrders, type SaleOrderInput } from "./actions/sale-orders.ts";
+import { adjustInventory, cancelOrders, createReturn, type ReturnInput } from "./actions/stock-actions.ts";
+import type { OdooClient } from "./odoo-client.ts";
+import { checkOdooPayload, ODOO_JOB_KINDS } from "./odoo-job-payloads.ts";
+
+export interface OdooTargetOptions {
+  client: OdooClient;
+  /** Largest batch of orders (and partners) per Odoo call. Default 100. */
+  maxBatch?: number;
+  /** Order batches in flight at once. Default 1 (the client's budget is shared with every flow). */
+  batchConcurrency?: number;
+}
+
+export interface OdooTarget {
+  readonly handler: JobHandler;
+  readonly orderBatches: Batcher<SaleOrderInput, PlacedOrder>;
+  close(): Promise<void>;
+}
+
+export function createOdooTarget(options: OdooTargetOptions): OdooTarget {
+  const { client } = options;
+  const batchOptions = { maxBatch: options.maxBatch ?? 100, concurrency: options.batchConcurrency ?? 1 };
+  const orderBatches = createBatcher<SaleOrderInput, PlacedOrder>({
+    ...batchOptions,
+    run: (orders) => placeSaleOrders(client, orders),
+  });
+  const partnerBatches = createBatcher<PartnerInput, number>({
+    ...batchOptions,
+    run: (partners) => upsertPartners(client, partners),
+  });
+
+  const handler: JobHandler = async (job, ctx) => {
+    const signal = ctx.signal;
+    const payload = job.payload;
+    let result: unknown;
+    switch (job.kind) {
+      case ODOO_JOB_KINDS.upsertPartner:
+        result = {
+          partnerId: await partnerBatches.submit(checkOdooPayload<PartnerInput>(job.kind, payload)),
+        };
+        break;
+      case ODOO_JOB_KINDS.placeOrder:
+        result = await orderBatches.submit(checkOdooPayload<SaleOrderInput>(job.kind, payload));
+        break;
+      case ODOO_JOB_KINDS.cancelOrder:
+        result = await cancelOrders(
+          client,
+          checkOdooPayload<{ orderIds: number[] }>(job.kind, payload).orderIds,
+          signal,
+        );
+        break;
+      case ODOO_JOB_KINDS.validatePicking:
+        result = await validatePicking(
+          client,
+          checkOdooPayload<ValidatePickingInput>(job.kind, payload),
+          signal,
+        );
+        break;
+      case ODOO_JOB_KINDS.invoiceOrder:
+        result = await invoiceOrders(
+          client,
+          checkOdooPayload<{ orderIds: number[] }>(job.kind, payload).orderIds,
+          signal,
+        );
+        break;
+      case ODOO_JOB_KINDS.registerPayment: {
+        const input = checkOdooPayload<{ invoiceIds: number[]; memo?: string }>(job.kind, payload);
+        // The job's idempotency key is the payment's memo unless the flow names one.
+        result = await registerPayment(client, { ...input, memo: input.memo ?? job.idempotencyKey }, signal);
+        break;
+      }
+      case ODOO_JOB_KINDS.adjustInventory:
+        result = await adjustInventory(
+          client,
+          checkOdooPayload<{ locationId: number; counts: { productId: number; quantity: string }[] }>(
+            job.kind,
+            payload,
+          ),
+          signal,
+        );
+        break;
+      case ODOO_JOB_KINDS.placePurchase: {
+        const [outcome] = await placePurchaseOrders(
+          client,
+          [checkOdooPayload<PurchaseOrderInput>(job.kind, payload)],
+          {
+            signal,
+          },
+        );
+        if (!outcome?.ok) throw outcome?.error;
+        result = outcome.value;
+        break;
+      }
+      case ODOO_JOB_KINDS.receivePurchase:
+        result = await receivePurchase(
+          client,
+          checkOdooPayload<{ purchaseId: number; lines: ValidatePickingInput["lines"]; backorder?: boolean }>(
+            job.kind,
+            payload,
+          ),
+          signal,
+        );
+        break;
+      case ODOO_JOB_KINDS.createReturn:
+        result = await createReturn(client, checkOdooPayload<ReturnInput>(job.kind, payload), signal);
+        break;
+      default:
+        checkOdooPayload(job.kind, payload); // throws CDK_JOB_HANDLER_MISSING with the known kinds
+    }
+    return { result: result as JsonValue };
+  };
+
+  return { handler, orderBatches, close: () => client.close() };
+}
