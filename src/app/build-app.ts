@@ -4,6 +4,9 @@ import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../co
 import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
 import { createInboxProcessor } from "../connectors/inbox-processor.ts";
 import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
+import { createOdooClient } from "../connectors/odoo/odoo-client.ts";
+import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
+import { createOdooTarget, type OdooTarget } from "../connectors/odoo/odoo-target.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
 import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
@@ -106,6 +109,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [WORKFLOW_TARGET]: engine.handler,
   };
   for (const [name, target] of targets) handlers[name] = deliveryHandler(target);
+  const odooTargets = new Map<string, OdooTarget>();
+  const targetConfigs = { ...config.targets };
+  for (const [name, connection] of Object.entries(config.connections)) {
+    if (connection.type !== ODOO_CONNECTION_TYPE) continue;
+    const odoo = parseOdooConnection(name, connection);
+    const target = createOdooTarget({ client: createOdooClient(odoo.client), maxBatch: odoo.maxBatch });
+    odooTargets.set(name, target);
+    handlers[name] = target.handler;
+    // Jobs wait in the batcher, not at Odoo: let a batch's worth be in flight so batches can form.
+    // The client's own budget (maxInFlight) is what limits calls to Odoo.
+    targetConfigs[name] ??= {
+      concurrency: odoo.maxBatch * 2,
+      timeoutMs: (odoo.client.timeoutMs ?? 60_000) * 4,
+      retry: config.retry,
+    };
+  }
   Object.assign(handlers, options.handlers);
 
   const worker = roles.has("worker")
@@ -115,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         logger,
         workerId: `${hostname()}:${process.pid}`,
         handlers,
-        targets: config.targets,
+        targets: targetConfigs,
         concurrency: config.workers.concurrency,
         leaseMs: config.workers.leaseMs,
         pollIntervalMs: config.workers.pollIntervalMs,
@@ -170,6 +189,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await server?.close();
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
       await Promise.all([...targets.values()].map((t) => t.close?.()));
+      await Promise.all([...odooTargets.values()].map((t) => t.close()));
       await store.close();
       logger.info({}, "crossdock stopped");
     },
