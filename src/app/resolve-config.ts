@@ -28,6 +28,7 @@ import {
   type StoreSettings,
   type TargetConfig,
 } from "./config-schema.ts";
+import { CONNECTION_CHECKS } from "./connection-checks.ts";
 
 /** What resolution needs besides the merged sections; built by `parseConfig`. */
 export interface ResolveContext {
@@ -61,6 +62,8 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
   const connections: Record<string, ConnectionConfig> = {};
   for (const [name, connection] of Object.entries(sections.connections ?? {})) {
     connections[name] = resolver.secrets(connection, ["connections", name], undefined) as ConnectionConfig;
+    const check = CONNECTION_CHECKS[connection.type];
+    if (check) resolver.connectionProblems(name, check(connections[name]));
   }
   resolver.throwIfProblems();
   return deepFreeze({
@@ -86,6 +89,15 @@ class Resolver {
   constructor(ctx: ResolveContext) {
     this.#ctx = ctx;
     this.#lenient = LENIENT_ENVIRONMENTS.includes(ctx.environment);
+  }
+
+  /** Problems a connector found in its connection's settings, located at each field. */
+  connectionProblems(name: string, found: readonly { field: string; message: string }[]): void {
+    for (const { field, message } of found) {
+      // A secret that failed to resolve is already reported; do not report it twice.
+      if (this.#unresolved.some((p) => p.path === `connections.${name}.${field}`)) continue;
+      this.#invalid.push(problem(this.#ctx.file, this.#ctx.locate(["connections", name, field]), message));
+    }
   }
 
   throwIfProblems(): void {

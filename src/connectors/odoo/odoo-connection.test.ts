@@ -30,9 +30,9 @@ test("every problem is reported at once with its path; a literal key string is r
       assert.deepEqual(
         problems.map((p) => p.split(":")[0]),
         [
-          "connections.erp.url",
           "connections.erp.database",
           "connections.erp.login",
+          "connections.erp.url",
           "connections.erp.apiKey",
           "connections.erp.maxInFlight",
           "connections.erp.colour",
@@ -41,4 +41,37 @@ test("every problem is reported at once with its path; a literal key string is r
       return true;
     },
   );
+});
+
+test("crossdock.yaml: odoo connection problems are located at file:line:column", async () => {
+  const { parseConfig } = await import("../../app/load-config.ts");
+  const text = [
+    "version: 1",
+    "connections:",
+    "  erp:",
+    "    type: odoo",
+    "    url: erp.example.com",
+    "    database: prod",
+    "    login: bot",
+    "    apiKey: env:ODOO_KEY",
+    "    maxInFlight: 99",
+    "",
+  ].join("\n");
+  assert.throws(
+    () => parseConfig(text, { file: "crossdock.yaml", env: { ODOO_KEY: "k" } }),
+    (error: CrossdockError) => {
+      assert.equal(error.code, "CDK_CONFIG_INVALID");
+      assert.match(error.message, /crossdock\.yaml:5:\d+ connections\.erp\.url: must be an http\(s\) URL/);
+      assert.match(
+        error.message,
+        /crossdock\.yaml:9:\d+ connections\.erp\.maxInFlight: must be an integer between 1 and 32/,
+      );
+      return true;
+    },
+  );
+  const ok = parseConfig(text.replace("erp.example.com", "http://erp:8069").replace("99", "4"), {
+    file: "crossdock.yaml",
+    env: { ODOO_KEY: "k" },
+  });
+  assert.equal(ok.connections.erp?.type, "odoo");
 });

@@ -27,74 +27,98 @@ export interface OdooConnectionConfig {
   readonly maxBatch: number;
 }
 
+/** A problem with one field of the connection; `field` is relative to the connection. */
+export interface ConnectionProblem {
+  field: string;
+  message: string;
+}
+
+const KNOWN_KEYS = [
+  "type",
+  "url",
+  "database",
+  "login",
+  "apiKey",
+  "maxInFlight",
+  "timeoutMs",
+  "maxBatch",
+  "context",
+];
+
+/** Every problem of an `odoo` connection's settings (empty when they are fine). */
+export function checkOdooConnection(settings: Readonly<Record<string, unknown>>): ConnectionProblem[] {
+  const problems: ConnectionProblem[] = [];
+  for (const field of ["url", "database", "login"]) {
+    const value = settings[field];
+    if (typeof value !== "string" || value.trim() === "") {
+      problems.push({
+        field,
+        message: `required, a non-empty string (got ${value === undefined ? "nothing" : JSON.stringify(value)})`,
+      });
+    }
+  }
+  const url = settings.url;
+  if (typeof url === "string" && url.trim() !== "" && !/^https?:\/\/[^\s/]+/.test(url)) {
+    problems.push({
+      field: "url",
+      message: `must be an http(s) URL such as https://erp.example.com (got ${url})`,
+    });
+  }
+  if (!isSecret(settings.apiKey)) {
+    problems.push({ field: "apiKey", message: "required, a secret reference such as env:ODOO_API_KEY" });
+  }
+  const ranges: [string, number, number][] = [
+    ["maxInFlight", 1, 32],
+    ["timeoutMs", 1_000, 600_000],
+    ["maxBatch", 1, 1_000],
+  ];
+  for (const [field, min, max] of ranges) {
+    const value = settings[field];
+    if (value === undefined) continue;
+    if (!(typeof value === "number" && Number.isInteger(value) && value >= min && value <= max)) {
+      problems.push({
+        field,
+        message: `must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`,
+      });
+    }
+  }
+  const context = settings.context;
+  if (context !== undefined && (typeof context !== "object" || context === null || Array.isArray(context))) {
+    problems.push({ field: "context", message: "must be a mapping such as { lang: en_US }" });
+  }
+  for (const key of Object.keys(settings)) {
+    if (!KNOWN_KEYS.includes(key)) {
+      problems.push({
+        field: key,
+        message: `unknown key (expected one of: ${KNOWN_KEYS.slice(1).join(", ")})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The client options of a checked connection; throws `CDK_CONFIG_INVALID` listing every problem. */
 export function parseOdooConnection(
   name: string,
   settings: Readonly<Record<string, unknown>>,
 ): OdooConnectionConfig {
-  const problems: string[] = [];
-  const at = (field: string) => `connections.${name}.${field}`;
-  const text = (field: string): string => {
-    const value = settings[field];
-    if (typeof value === "string" && value.trim() !== "") return value;
-    problems.push(
-      `${at(field)}: required, a non-empty string (got ${value === undefined ? "nothing" : typeof value})`,
-    );
-    return "";
-  };
-  const int = (field: string, fallback: number, min: number, max: number): number => {
-    const value = settings[field];
-    if (value === undefined) return fallback;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-    problems.push(
-      `${at(field)}: must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`,
-    );
-    return fallback;
-  };
-  const url = text("url");
-  if (url !== "" && !/^https?:\/\/[^\s/]+/.test(url))
-    problems.push(`${at("url")}: must be an http(s) URL (got ${url})`);
-  const database = text("database");
-  const login = text("login");
-  const apiKey = settings.apiKey;
-  if (!isSecret(apiKey))
-    problems.push(`${at("apiKey")}: required, a secret reference such as env:ODOO_API_KEY`);
-  const maxInFlight = int("maxInFlight", 3, 1, 32);
-  const timeoutMs = int("timeoutMs", 60_000, 1_000, 600_000);
-  const maxBatch = int("maxBatch", 100, 1, 1_000);
-  const context = settings.context;
-  if (context !== undefined && (typeof context !== "object" || context === null || Array.isArray(context))) {
-    problems.push(`${at("context")}: must be a mapping such as { lang: en_US }`);
-  }
-  const known = new Set([
-    "type",
-    "url",
-    "database",
-    "login",
-    "apiKey",
-    "maxInFlight",
-    "timeoutMs",
-    "maxBatch",
-    "context",
-  ]);
-  for (const key of Object.keys(settings)) {
-    if (!known.has(key))
-      problems.push(`${at(key)}: unknown key (expected one of: ${[...known].slice(1).join(", ")})`);
-  }
+  const problems = checkOdooConnection(settings).map((p) => `connections.${name}.${p.field}: ${p.message}`);
   if (problems.length > 0) {
     throw new CrossdockError("CDK_CONFIG_INVALID", `connection ${name} (odoo):\n  ${problems.join("\n  ")}`, {
       details: { connection: name, problems },
     });
   }
+  const context = settings.context as Record<string, unknown> | undefined;
   return {
     client: {
-      url,
-      database,
-      login,
-      apiKey: apiKey as { reveal(): string },
-      maxInFlight,
-      timeoutMs,
-      ...(context === undefined ? {} : { context: context as Record<string, unknown> }),
+      url: settings.url as string,
+      database: settings.database as string,
+      login: settings.login as string,
+      apiKey: settings.apiKey as { reveal(): string },
+      maxInFlight: (settings.maxInFlight as number | undefined) ?? 3,
+      timeoutMs: (settings.timeoutMs as number | undefined) ?? 60_000,
+      ...(context === undefined ? {} : { context }),
     },
-    maxBatch,
+    maxBatch: (settings.maxBatch as number | undefined) ?? 100,
   };
 }

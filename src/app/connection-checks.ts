@@ -1,0 +1,18 @@
+/**
+ * Connector-specific checks of a connection's settings, run while the configuration is resolved so that
+ * `crossdock validate` and `start` report them like every other problem: file, line, column and path.
+ * A connector type without a checker here validates its settings when it is built.
+ */
+import { checkOdooConnection, ODOO_CONNECTION_TYPE } from "../connectors/odoo/odoo-connection.ts";
+
+export interface ConnectionFieldProblem {
+  /** The field, relative to the connection. */
+  field: string;
+  message: string;
+}
+
+export const CONNECTION_CHECKS: Readonly<
+  Record<string, (settings: Readonly<Record<string, unknown>>) => ConnectionFieldProblem[]>
+> = Object.freeze({
+  [ODOO_CONNECTION_TYPE]: checkOdooConnection,
+});
