@@ -94,14 +94,23 @@ export async function placeSaleOrders(
     } else outcomes[index] = result;
   }
 
-  const states = await readOrders(client, [...ids.values()], signal);
-  const drafts = [...ids.entries()].filter(([, id]) =>
-    ["draft", "sent"].includes(states.get(id)?.state ?? ""),
+  // Orders just loaded are drafts; only those found by external id need their state read first.
+  const found = [...ids.entries()].filter(([index]) => !created.has(index));
+  const states = await readOrders(
+    client,
+    found.map(([, id]) => id),
+    signal,
+  );
+  const drafts = [...ids.entries()].filter(
+    ([index, id]) => created.has(index) || ["draft", "sent"].includes(states.get(id)?.state ?? ""),
   );
   const confirmErrors = await confirmIsolating(client, drafts, signal);
   for (const [index, error] of confirmErrors) outcomes[index] = { ok: false, error };
 
-  const after = drafts.length > 0 ? await readOrders(client, [...ids.values()], signal) : states;
+  const after =
+    drafts.length > 0 || found.length < ids.size
+      ? await readOrders(client, [...ids.values()], signal)
+      : states;
   for (const [index, id] of ids) {
     if (outcomes[index] !== undefined) continue;
     const order = after.get(id);
