@@ -1,0 +1,194 @@
+import { f, type MethodDef, type ModelDef } from "../model-def.ts";
+import { userError } from "../odoo-error.ts";
+import type { OrmEnv } from "../orm-env.ts";
+import type { VersionProfile } from "../version-profile.ts";
+import { recomputeTotals } from "./amounts.ts";
+import { isStorable } from "./product-models.ts";
+import { cancelPickings, createPicking, PICKING_TYPE } from "./stock-logic.ts";
+
+const poAction = (run: (env: OrmEnv, ids: number[]) => unknown): MethodDef => ({
+  owner: "PurchaseOrder",
+  multi: true,
+  params: [],
+  operation: "write",
+  run: (env, ids) => run(env, ids),
+});
+
+function createReceipt(env: OrmEnv, orderId: number): void {
+  const order = env.get("purchase.order", orderId);
+  const lines = env.find("purchase.order.line", [["order_id", "=", orderId]]).filter((l) => {
+    const product = l.product_id ? env.browse("product.product", [l.product_id as number])[0] : undefined;
+    return product && isStorable(env, product) && Number(l.product_qty) > 0;
+  });
+  if (!lines.length) return;
+  createPicking(
+    env.withExactContext({}),
+    PICKING_TYPE.receipt,
+    { partner_id: order.partner_id, origin: order.name, purchase_id: order.id },
+    lines.map((l) => ({
+      product_id: l.product_id as number,
+      qty: Number(l.product_qty),
+      purchase_line_id: l.id,
+      name: l.name as string,
+    })),
+  );
+}
+
+/** Confirms RFQs: state purchase + receipt, or "to approve" above the company's double-validation amount. */
+function confirm(env: OrmEnv, ids: number[]): boolean {
+  const company = env.get("res.company", 1);
+  for (const order of env.ensureExist("purchase.order", ids)) {
+    if (order.state !== "draft" && order.state !== "sent") continue;
+    const needsApproval =
+      company.po_double_validation === "two_step" &&
+      Number(order.amount_total) >= Number(company.po_double_validation_amount);
+    if (needsApproval) {
+      env.update("purchase.order", [order.id], { state: "to approve" });
+      continue;
+    }
+    env.update("purchase.order", [order.id], { state: "purchase", date_approve: env.stamp });
+    createReceipt(env, order.id);
+    env.update("res.partner", [order.partner_id as number], {
+      supplier_rank: Number(env.get("res.partner", order.partner_id as number).supplier_rank ?? 0) + 1,
+    });
+  }
+  return true;
+}
+
+/** purchase.order and its lines. */
+export function purchaseModels(_profile: VersionProfile): ModelDef[] {
+  const recompute = (env: OrmEnv, ids: number[]) =>
+    recomputeTotals(env, "purchase.order", "purchase.order.line", "order_id", "product_qty", "taxes_id", ids);
+  return [
+    {
+      name: "purchase.order",
+      description: "Purchase Order",
+      order: "priority desc, id desc",
+      className: "PurchaseOrder",
+      groups: "Purchase/User",
+      fields: {
+        name: f.char("Order Reference", { default: "New" }),
+        priority: f.sel(
+          [
+            ["0", "Normal"],
+            ["1", "Urgent"],
+          ],
+          { default: "0" },
+        ),
+        partner_id: f.m2o("res.partner", { string: "Vendor", required: true }),
+        partner_ref: f.char("Vendor Reference"),
+        origin: f.char("Source Document"),
+        date_order: f.datetime("Order Deadline", { default: (env: OrmEnv) => env.stamp }),
+        date_approve: f.datetime("Confirmation Date"),
+        state: f.sel(
+          [
+            ["draft", "RFQ"],
+            ["sent", "RFQ Sent"],
+            ["to approve", "To Approve"],
+            ["purchase", "Purchase Order"],
+            ["done", "Locked"],
+            ["cancel", "Cancelled"],
+          ],
+          { default: "draft" },
+        ),
+        order_line: f.o2m("purchase.order.line", "order_id", { string: "Order Lines" }),
+        picking_ids: f.o2m("stock.picking", "purchase_id", { string: "Receptions" }),
+        amount_untaxed: f.money("Untaxed Amount", { default: 0 }),
+        amount_tax: f.money("Taxes", { default: 0 }),
+        amount_total: f.money("Total", { default: 0 }),
+        currency_id: f.m2o("res.currency", { default: 1 }),
+        company_id: f.m2o("res.company", { default: 1 }),
+      },
+      beforeCreate: (env, vals) => {
+        if (!vals.name || vals.name === "New")
+          vals.name = `P${String(env.nextNumber("purchase.order")).padStart(5, "0")}`;
+      },
+      afterCreate: (env, ids) => recompute(env, ids),
+      afterWrite: (env, ids) => recompute(env, ids),
+      beforeUnlink: (env, ids) => {
+        if (env.browse("purchase.order", ids).some((o) => o.state !== "cancel" && o.state !== "draft")) {
+          throw userError("In order to delete a purchase order, you must cancel it first.");
+        }
+      },
+      methods: {
+        button_confirm: poAction(confirm),
+        button_approve: poAction((env, ids) => {
+          for (const order of env.ensureExist("purchase.order", ids)) {
+            if (order.state !== "to approve") continue;
+            env.update("purchase.order", [order.id], { state: "purchase", date_approve: env.stamp });
+            createReceipt(env, order.id);
+          }
+          return true;
+        }),
+        button_cancel: poAction((env, ids) => {
+          for (const order of env.ensureExist("purchase.order", ids)) {
+            const pickings = env.find("stock.picking", [
+              ["purchase_id", "=", order.id],
+              ["state", "!=", "cancel"],
+            ]);
+            if (pickings.some((p) => p.state === "done")) {
+              throw userError(
+                `Unable to cancel purchase order ${order.name} as some receptions have already been done.`,
+              );
+            }
+            if (pickings.length)
+              cancelPickings(
+                env,
+                pickings.map((p) => p.id),
+              );
+            env.update("purchase.order", [order.id], { state: "cancel" });
+          }
+          return undefined;
+        }),
+        button_draft: poAction((env, ids) => {
+          env.update(
+            "purchase.order",
+            env
+              .ensureExist("purchase.order", ids)
+              .filter((o) => o.state === "cancel")
+              .map((o) => o.id),
+            { state: "draft" },
+          );
+          return {};
+        }),
+      },
+    },
+    {
+      name: "purchase.order.line",
+      description: "Purchase Order Line",
+      order: "order_id, sequence, id",
+      fields: {
+        order_id: f.m2o("purchase.order", { required: true }),
+        sequence: f.int("Sequence", { default: 10 }),
+        product_id: f.m2o("product.product"),
+        name: f.text("Description"),
+        product_qty: f.float("Quantity", { default: 1 }),
+        product_uom: f.m2o("uom.uom"),
+        price_unit: f.float("Unit Price"),
+        discount: f.float("Discount (%)", { default: 0 }),
+        taxes_id: f.m2m("account.tax", { string: "Taxes" }),
+        price_subtotal: f.money("Subtotal", { default: 0 }),
+        price_tax: f.float("Tax", { default: 0 }),
+        price_total: f.money("Total", { default: 0 }),
+        qty_received: f.float("Received Qty", { default: 0 }),
+        qty_invoiced: f.float("Billed Qty", { default: 0 }),
+        date_planned: f.datetime("Expected Arrival"),
+      },
+      beforeCreate: (env, vals) => {
+        if (vals.product_id) {
+          const product = env.get("product.product", Number(vals.product_id));
+          vals.name ??= product.name;
+          vals.price_unit ??= product.standard_price;
+          vals.product_uom ??= product.uom_po_id ?? product.uom_id;
+          vals.taxes_id ??= [[6, 0, (product.supplier_taxes_id as number[]) ?? []]];
+        }
+      },
+      afterCreate: (env, ids) => recompute(env, ordersOf(env, ids)),
+      afterWrite: (env, ids) => recompute(env, ordersOf(env, ids)),
+    },
+  ];
+}
+
+function ordersOf(env: OrmEnv, lineIds: number[]): number[] {
+  return [...new Set(env.browse("purchase.order.line", lineIds).map((l) => l.order_id as number))];
+}

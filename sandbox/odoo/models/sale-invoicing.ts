@@ -1,0 +1,68 @@
+import { userError } from "../odoo-error.ts";
+import type { OrmEnv } from "../orm-env.ts";
+import { qtyToInvoice } from "./sale-models.ts";
+
+/**
+ * `sale.advance.payment.inv.create_invoices` for regular invoices: one draft out_invoice per order with
+ * its quantities to invoice (delivered or ordered, per product policy, minus invoiced).
+ */
+export function createSaleInvoices(env: OrmEnv, wizardIds: number[]): Record<string, unknown> {
+  const wizards = env.ensureExist("sale.advance.payment.inv", wizardIds);
+  let orderIds = wizards.flatMap((w) => (w.sale_order_ids as number[]) ?? []);
+  if (
+    !orderIds.length &&
+    env.context.active_model === "sale.order" &&
+    Array.isArray(env.context.active_ids)
+  ) {
+    orderIds = env.context.active_ids as number[];
+  }
+  const taxField = env.profile.saleLineTax;
+  const created: number[] = [];
+  for (const order of env.ensureExist("sale.order", orderIds)) {
+    const lines = env
+      .find("sale.order.line", [["order_id", "=", order.id]])
+      .map((line) => ({ line, qty: qtyToInvoice(env, line, order.state as string) }))
+      .filter((x) => x.qty > 0);
+    if (!lines.length) continue;
+    const moveId = env.create("account.move", {
+      move_type: "out_invoice",
+      partner_id: order.partner_invoice_id || order.partner_id,
+      invoice_origin: order.name,
+      ref: order.client_order_ref || false,
+      invoice_line_ids: lines.map(({ line, qty }) => [
+        0,
+        0,
+        {
+          product_id: line.product_id,
+          name: line.name,
+          quantity: qty,
+          price_unit: line.price_unit,
+          discount: line.discount,
+          tax_ids: [[6, 0, (line[taxField] as number[]) ?? []]],
+          sale_line_ids: [[6, 0, [line.id]]],
+        },
+      ]),
+    });
+    for (const { line, qty } of lines) {
+      env.update("sale.order.line", [line.id], { qty_invoiced: Number(line.qty_invoiced) + qty });
+    }
+    env.update("sale.order", [order.id], {
+      invoice_ids: [...((order.invoice_ids as number[]) ?? []), moveId],
+    });
+    created.push(moveId);
+  }
+  if (!created.length) {
+    throw userError(
+      "There is no invoiceable line. If a product has a Delivered quantities invoicing policy, please make sure that a quantity has been delivered.",
+    );
+  }
+  return {
+    type: "ir.actions.act_window",
+    res_model: "account.move",
+    name: "Invoices",
+    view_mode: created.length === 1 ? "form" : "tree,form",
+    ...(created.length === 1 ? { res_id: created[0] } : {}),
+    domain: [["id", "in", created]],
+    context: { default_move_type: "out_invoice" },
+  };
+}

@@ -1,0 +1,434 @@
+import type { Database } from "better-sqlite3";
+import { LOC } from "./models/stock-logic.ts";
+import type { OrmEnv } from "./orm-env.ts";
+
+export interface SeedUser {
+  login: string;
+  password: string;
+  apiKey?: string;
+  uid?: number;
+  groups?: "admin" | "sales" | "readonly";
+}
+
+/** Default users: admin/admin uid 2 with API key "sandbox-admin-key", demo/demo uid 6 read-only. */
+export const DEFAULT_USERS: SeedUser[] = [
+  { login: "admin", password: "admin", apiKey: "sandbox-admin-key", uid: 2, groups: "admin" },
+  { login: "demo", password: "demo", uid: 6, groups: "readonly" },
+];
+
+const COUNTRIES: [number, string, string][] = [
+  [233, "US", "United States"],
+  [38, "CA", "Canada"],
+  [231, "GB", "United Kingdom"],
+  [75, "FR", "France"],
+  [57, "DE", "Germany"],
+  [21, "BE", "Belgium"],
+  [165, "NL", "Netherlands"],
+  [68, "ES", "Spain"],
+  [109, "IT", "Italy"],
+  [13, "AU", "Australia"],
+];
+
+const CUSTOMERS: [number, string, string, number][] = [
+  [9, "Ready Mat", "ready.mat28@example.com", 233],
+  [10, "Deco Addict", "deco_addict@yourcompany.example.com", 233],
+  [11, "Gemini Furniture", "gemini.furniture39@example.com", 233],
+  [12, "Lumber Inc", "lumber-inv92@example.com", 233],
+  [13, "Wood Corner", "wood.corner26@example.com", 233],
+  [14, "Azure Interior", "azure.Interior24@example.com", 233],
+  [15, "The Jackson Group", "jackson.group82@example.com", 233],
+  [16, "Bright Living", "bright.living@example.com", 38],
+  [17, "Cobalt Home", "cobalt.home@example.com", 231],
+  [18, "Maison Belle", "contact@maisonbelle.example.fr", 75],
+  [19, "Nordlicht Möbel", "info@nordlicht.example.de", 57],
+  [20, "Harbour Interiors", "hello@harbour.example.au", 13],
+];
+
+const CONTACTS: [number, string, number][] = [
+  [21, "Brandon Freeman", 14],
+  [22, "Nicole Ford", 10],
+  [23, "Colleen Diaz", 14],
+];
+
+const VENDORS: [number, string, number][] = [
+  [24, "Wood Supplies Ltd", 233],
+  [25, "Steel Frames Co", 57],
+  [26, "Fabric World", 21],
+];
+
+const PRODUCTS: [string, number, number][] = [
+  ["Office Chair", 70, 55],
+  ["Office Chair Black", 120.5, 90],
+  ["Desk Combination", 450, 300],
+  ["Large Desk", 1799, 1299],
+  ["Corner Desk Left Sit", 85, 60],
+  ["Corner Desk Right Sit", 147, 100],
+  ["Cabinet with Doors", 140, 120.5],
+  ["Drawer Black", 25, 20],
+  ["Large Cabinet", 320, 800],
+  ["Storage Box", 15.8, 14],
+  ["Pedal Bin", 47, 10],
+  ["Flipover", 1950, 1700],
+  ["Desk Organizer", 5.1, 4.5],
+  ["Three-Seat Sofa", 1500, 1000],
+  ["Acoustic Bloc Screens", 295, 287],
+  ["Individual Workplace", 885, 876],
+  ["Conference Chair", 33, 28],
+  ["Customizable Desk", 750, 500],
+  ["Monitor Stand", 3.19, 2.5],
+  ["Whiteboard Pen", 1.2, 0.7],
+];
+
+/** Storable-product vals for the version (16/17 detailed_type, 18+ is_storable). */
+export function storableVals(env: OrmEnv): Record<string, unknown> {
+  return env.profile.storableFlag === "is_storable"
+    ? { type: "consu", is_storable: true }
+    : { detailed_type: "product", type: "product" };
+}
+
+function withRef(env: OrmEnv, xmlid: string, model: string, vals: Record<string, unknown>): number {
+  const id = env.create(model, vals);
+  env.setRef(xmlid, model, id);
+  return id;
+}
+
+/** Master data every database gets, even with seed "empty": company, users, locations, warehouse, taxes, journals, modules. */
+export function seedBase(env: OrmEnv, users: SeedUser[]): void {
+  const version = env.profile.version;
+  withRef(env, "base.USD", "res.currency", { id: 1, name: "USD", symbol: "$" });
+  for (const [id, code, name] of COUNTRIES)
+    withRef(env, `base.${code.toLowerCase()}`, "res.country", { id, code, name });
+  withRef(env, "base.main_partner", "res.partner", {
+    id: 1,
+    name: "YourCompany",
+    is_company: true,
+    country_id: 233,
+    email: "info@yourcompany.com",
+  });
+  withRef(env, "base.partner_root", "res.partner", { id: 2, name: "OdooBot", active: false });
+  withRef(env, "base.main_company", "res.company", {
+    id: 1,
+    name: "YourCompany",
+    partner_id: 1,
+    currency_id: 1,
+    country_id: 233,
+  });
+  withRef(env, "base.user_root", "res.users", {
+    id: 1,
+    login: "__system__",
+    partner_id: 2,
+    active: false,
+    sandbox_group: "admin",
+  });
+  let nextPartner = 100;
+  for (const user of users) {
+    const partnerId = user.login === "admin" ? 3 : user.login === "demo" ? 7 : nextPartner++;
+    const name = user.login === "admin" ? "Mitchell Admin" : user.login === "demo" ? "Marc Demo" : user.login;
+    env.create("res.partner", {
+      id: partnerId,
+      name,
+      parent_id: 1,
+      email: `${user.login}@yourcompany.example.com`,
+    });
+    const uid = env.create("res.users", {
+      ...(user.uid ? { id: user.uid } : {}),
+      login: user.login,
+      password: user.password,
+      sandbox_api_key: user.apiKey ?? false,
+      sandbox_group: user.groups ?? "sales",
+      partner_id: partnerId,
+    });
+    if (user.login === "admin") env.setRef("base.user_admin", "res.users", uid);
+    if (user.login === "demo") env.setRef("base.user_demo", "res.users", uid);
+  }
+  withRef(env, "uom.product_uom_unit", "uom.uom", { id: 1, name: "Units" });
+  withRef(env, "uom.product_uom_dozen", "uom.uom", {
+    id: 2,
+    name: "Dozens",
+    factor: 1 / 12,
+    uom_type: "bigger",
+  });
+  const loc = (xmlid: string, id: number, name: string, usage: string, parent?: number) =>
+    withRef(env, xmlid, "stock.location", { id, name, usage, location_id: parent ?? false });
+  loc("stock.stock_location_locations", 1, "Physical Locations", "view");
+  loc("stock.stock_location_locations_partner", 2, "Partners", "view");
+  loc("stock.stock_location_locations_virtual", 3, "Virtual Locations", "view");
+  loc("stock.stock_location_suppliers", LOC.vendors, "Vendors", "supplier", 2);
+  loc("stock.stock_location_customers", LOC.customers, "Customers", "customer", 2);
+  loc("stock.location_inventory", LOC.inventory, "Inventory adjustment", "inventory", 3);
+  loc("stock.warehouse0_view", LOC.whView, "WH", "view", 1);
+  loc("stock.stock_location_stock", LOC.stock, "Stock", "internal", LOC.whView);
+  const type = (
+    xmlid: string,
+    id: number,
+    name: string,
+    code: string,
+    seq: string,
+    src: number,
+    dest: number,
+  ) =>
+    withRef(env, xmlid, "stock.picking.type", {
+      id,
+      name,
+      code,
+      sequence_code: seq,
+      default_location_src_id: src,
+      default_location_dest_id: dest,
+    });
+  type("stock.picking_type_in", 1, "Receipts", "incoming", "IN", LOC.vendors, LOC.stock);
+  type("stock.picking_type_out", 2, "Delivery Orders", "outgoing", "OUT", LOC.stock, LOC.customers);
+  type("stock.picking_type_return", 3, "Returns", "incoming", "RET", LOC.customers, LOC.stock);
+  withRef(env, "stock.warehouse0", "stock.warehouse", {
+    id: 1,
+    name: "YourCompany",
+    code: "WH",
+    lot_stock_id: LOC.stock,
+    view_location_id: LOC.whView,
+    in_type_id: 1,
+    out_type_id: 2,
+    partner_id: 1,
+  });
+  env.write("stock.picking.type", [1, 2, 3], { warehouse_id: 1 });
+  env.write("stock.picking.type", [2], { return_picking_type_id: 3 });
+  env.write("stock.picking.type", [1], { return_picking_type_id: 2 });
+  env.write("stock.location", [LOC.whView, LOC.stock], { warehouse_id: 1 });
+  withRef(env, "account.tax_sale_15", "account.tax", {
+    id: 1,
+    name: "15%",
+    amount: 15,
+    type_tax_use: "sale",
+  });
+  withRef(env, "account.tax_purchase_15", "account.tax", {
+    id: 2,
+    name: "15%",
+    amount: 15,
+    type_tax_use: "purchase",
+  });
+  withRef(env, "account.tax_sale_0", "account.tax", {
+    id: 3,
+    name: "0% Exempt",
+    amount: 0,
+    type_tax_use: "sale",
+  });
+  withRef(env, "account.sale_journal", "account.journal", {
+    id: 1,
+    name: "Customer Invoices",
+    code: "INV",
+    type: "sale",
+  });
+  withRef(env, "account.purchase_journal", "account.journal", {
+    id: 2,
+    name: "Vendor Bills",
+    code: "BILL",
+    type: "purchase",
+  });
+  withRef(env, "account.bank_journal", "account.journal", {
+    id: 3,
+    name: "Bank",
+    code: "BNK1",
+    type: "bank",
+  });
+  withRef(env, "account.general_journal", "account.journal", {
+    id: 4,
+    name: "Miscellaneous Operations",
+    code: "MISC",
+    type: "general",
+  });
+  const modules = [
+    "base",
+    "web",
+    "product",
+    "sale",
+    "sale_management",
+    "stock",
+    "sale_stock",
+    env.profile.deliveryModule,
+    "account",
+    "purchase",
+    "base_automation",
+    "uom",
+  ];
+  for (const name of modules)
+    env.create("ir.module.module", {
+      name,
+      shortdesc: name,
+      state: "installed",
+      latest_version: `${version}.0.1.0`,
+    });
+  env.create("ir.config_parameter", { key: "web.base.url", value: "http://127.0.0.1:8069" });
+  env.create("ir.config_parameter", { key: "database.uuid", value: "00000000-0000-4000-8000-00000000cd0c" });
+}
+
+/** Demo data: customers (10 Deco Addict, 14 Azure Interior), vendors, products with stock, carriers, orders 25/26. */
+export function seedDemo(env: OrmEnv): void {
+  for (const [id, name, email, country] of CUSTOMERS) {
+    withRef(env, `base.res_partner_${id}`, "res.partner", {
+      id,
+      name,
+      email,
+      country_id: country,
+      is_company: true,
+      customer_rank: 1,
+      phone: "+1 555-0100",
+    });
+  }
+  for (const [id, name, parent] of CONTACTS)
+    withRef(env, `base.res_partner_${id}`, "res.partner", { id, name, parent_id: parent });
+  for (const [id, name, country] of VENDORS) {
+    withRef(env, `base.res_partner_${id}`, "res.partner", {
+      id,
+      name,
+      country_id: country,
+      is_company: true,
+      supplier_rank: 1,
+    });
+  }
+  const storable = storableVals(env);
+  PRODUCTS.forEach(([name, price, cost], i) => {
+    const n = String(i + 1).padStart(4, "0");
+    const id = withRef(env, `product.product_product_${i + 1}`, "product.product", {
+      name,
+      default_code: `FURN_${n}`,
+      barcode: `601000000${n}`,
+      list_price: price,
+      standard_price: cost,
+      taxes_id: [[6, 0, [1]]],
+      supplier_taxes_id: [[6, 0, [2]]],
+      ...storable,
+    });
+    env.create("stock.quant", {
+      product_id: id,
+      location_id: LOC.stock,
+      quantity: 20 + ((i * 37) % 81),
+      in_date: env.stamp,
+    });
+  });
+  const service =
+    env.profile.storableFlag === "is_storable"
+      ? { type: "service" }
+      : { detailed_type: "service", type: "service" };
+  withRef(env, "product.product_product_service", "product.product", {
+    name: "Virtual Interior Design",
+    default_code: "SERV_0001",
+    list_price: 30.75,
+    taxes_id: [[6, 0, [1]]],
+    ...service,
+  });
+  const standard = env.create("product.product", {
+    name: "Standard delivery",
+    default_code: "DELIVERY_STD",
+    list_price: 5,
+    sale_ok: false,
+    ...service,
+  });
+  const express = env.create("product.product", {
+    name: "Express delivery",
+    default_code: "DELIVERY_EXP",
+    list_price: 15,
+    sale_ok: false,
+    ...service,
+  });
+  withRef(env, "delivery.standard_delivery_carrier", "delivery.carrier", {
+    id: 1,
+    name: "Standard delivery",
+    product_id: standard,
+    fixed_price: 5,
+  });
+  withRef(env, "delivery.express_delivery_carrier", "delivery.carrier", {
+    id: 2,
+    name: "Express delivery",
+    product_id: express,
+    fixed_price: 15,
+  });
+  const sale = env.model("sale.order");
+  const uom = env.profile.saleLineUom;
+  env.setNextNumber("sale.order", 25);
+  for (const [id, partner, lines] of [
+    [
+      25,
+      10,
+      [
+        [1, 2],
+        [3, 1],
+      ],
+    ],
+    [
+      26,
+      14,
+      [
+        [2, 4],
+        [8, 10],
+      ],
+    ],
+  ] as [number, number, [number, number][]][]) {
+    env.create("sale.order", {
+      id,
+      partner_id: partner,
+      order_line: lines.map(([product, qty]) => [
+        0,
+        0,
+        { product_id: product, product_uom_qty: qty, [uom]: 1 },
+      ]),
+    });
+    sale.methods?.action_confirm?.run(env, [id], {}, "sale.order");
+  }
+}
+
+/** `products: N` extra storable products SKU-00001.. with 1,000 on hand each, inserted with prepared statements. */
+export function seedBulkProducts(env: OrmEnv, db: Database, count: number): void {
+  if (count <= 0) return;
+  const storable = storableVals(env);
+  const columns = [
+    "name",
+    "default_code",
+    "barcode",
+    "list_price",
+    "standard_price",
+    "uom_id",
+    "uom_po_id",
+    "invoice_policy",
+    "sale_ok",
+    "purchase_ok",
+    "active",
+    "taxes_id",
+    "supplier_taxes_id",
+    "create_date",
+    "write_date",
+    "create_uid",
+    "write_uid",
+    ...Object.keys(storable),
+  ];
+  const insert = db.prepare(
+    `INSERT INTO product_product (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
+  );
+  const quant = db.prepare(
+    `INSERT INTO stock_quant (product_id, location_id, quantity, reserved_quantity, inventory_quantity, inventory_quantity_set, company_id, in_date, create_date, write_date, create_uid, write_uid) VALUES (?, ?, 1000, 0, 0, 0, 1, ?, ?, ?, 1, 1)`,
+  );
+  const flags = Object.values(storable).map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
+  for (let i = 1; i <= count; i++) {
+    const code = `SKU-${String(i).padStart(5, "0")}`;
+    const id = Number(
+      insert.run(
+        `Bulk product ${code}`,
+        code,
+        `9${String(i).padStart(12, "0")}`,
+        10 + (i % 90),
+        5 + (i % 40),
+        1,
+        1,
+        "delivery",
+        1,
+        1,
+        1,
+        "[1]",
+        "[2]",
+        env.stamp,
+        env.stamp,
+        1,
+        1,
+        ...flags,
+      ).lastInsertRowid,
+    );
+    quant.run(id, LOC.stock, env.stamp, env.stamp, env.stamp);
+  }
+}
