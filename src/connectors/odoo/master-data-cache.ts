@@ -162,7 +162,6 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
       "list_price",
       "taxes_id",
       "active",
-      "product_tmpl_id",
       ...dialect.productTypeFields,
     ],
     domain: [["active", "in", [true, false]]],
@@ -258,7 +257,7 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
     carriers,
     countries,
   ] as never;
-  const templateCursor = { cursor: new WriteDateCursor() };
+  const templates = { cursor: new WriteDateCursor(), unavailable: false };
   let loadedAt: number | undefined;
   let refreshedAt: number | undefined;
   let lastSweepAt: number | undefined;
@@ -300,23 +299,18 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
 
   /** Variants of templates changed since the last refresh: their own write_date did not move. */
   async function followTemplates(result: CacheRefreshResult, dialect: OdooDialect) {
-    const startedAt = clock.now();
+    if (templates.unavailable) return;
     const variantIds = new Set<number>();
-    for await (const page of readChangedPages(client, {
-      model: "product.template",
-      fields: ["id", "write_date", "product_variant_ids"],
-      domain: [["active", "in", [true, false]]],
-      limit,
-      since: templateCursor.cursor.lowerBound(overlapMs),
-      ...readContext,
-    })) {
-      result.calls++;
-      for (const template of templateCursor.cursor.accept(page, clock.now())) {
-        for (const id of (template.product_variant_ids as number[] | undefined) ?? []) variantIds.add(id);
+    try {
+      await changedTemplates(result, variantIds);
+    } catch (error) {
+      if (error instanceof CrossdockError && error.code === "CDK_ODOO_CONFIG") {
+        templates.unavailable = true;
+        logger.warn({ model: "product.template", error: error.toJSON() }, "product.template not readable");
+        return;
       }
-      if (page.length < limit) templateCursor.cursor.polledFrom = startedAt;
+      throw error;
     }
-    templateCursor.cursor.prune(overlapMs);
     const ids = [...variantIds];
     const fields = ["id", "write_date", ...products.spec.fields(dialect)];
     for (let i = 0; i < ids.length; i += limit) {
@@ -329,6 +323,25 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
       );
       for (const row of rows) count(result, "product.product", products.apply(row, dialect));
     }
+  }
+
+  async function changedTemplates(result: CacheRefreshResult, variantIds: Set<number>) {
+    const startedAt = clock.now();
+    for await (const page of readChangedPages(client, {
+      model: "product.template",
+      fields: ["id", "write_date", "product_variant_ids"],
+      domain: [["active", "in", [true, false]]],
+      limit,
+      since: templates.cursor.lowerBound(overlapMs),
+      ...readContext,
+    })) {
+      result.calls++;
+      for (const template of templates.cursor.accept(page, clock.now())) {
+        for (const id of (template.product_variant_ids as number[] | undefined) ?? []) variantIds.add(id);
+      }
+      if (page.length < limit) templates.cursor.polledFrom = startedAt;
+    }
+    templates.cursor.prune(overlapMs);
   }
 
   async function sweep(result: CacheRefreshResult) {
@@ -381,10 +394,10 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
         const result = emptyResult();
         await client.connect();
         for (const table of tables) table.reset();
-        templateCursor.cursor = new WriteDateCursor();
+        templates.cursor = new WriteDateCursor();
         for (const table of tables) await readTable(table, result, client.dialect);
         // Variants were just read in full: follow templates changed from the load's start (less overlap).
-        templateCursor.cursor.polledFrom = started;
+        templates.cursor.polledFrom = started;
         loadedAt = clock.now();
         lastSweepAt = loadedAt;
         result.durationMs = loadedAt - started;
@@ -427,7 +440,10 @@ export function createMasterDataCache(options: MasterDataCacheOptions): MasterDa
         ageMs: loadedAt === undefined ? undefined : clock.now() - last,
         refreshes,
         lastSweepAt,
-        unavailable: tables.filter((t) => t.unavailable).map((t) => t.spec.model),
+        unavailable: [
+          ...tables.filter((t) => t.unavailable).map((t) => t.spec.model),
+          ...(templates.unavailable ? ["product.template"] : []),
+        ],
       };
     },
   };
