@@ -215,6 +215,44 @@ describe("change poller (write_date)", () => {
     assert.equal(timers.pending, 0, "nothing scheduled after a stop");
     p.wake();
     assert.equal(timers.pending, 0);
+    // Once the operator fixed the rights, start() runs the loop again.
+    p.start({ intervalMs: 1_000 });
+    assert.equal(timers.pending, 1);
+    assert.equal(p.status().state, "idle");
+    await p.stop();
+  });
+
+  test("stop() during a poll aborts the read quietly: no stop report, cursor kept", async (t) => {
+    const { store, clock } = await openTestStore(t);
+    const odoo = createFakeOdoo();
+    const stopped: string[] = [];
+    const p = poller(odoo, store, clock, { onStopped: (e) => stopped.push(e.code) });
+    await p.pollOnce();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = Object.create(odoo, {
+      searchRead: {
+        value: async (...args: Parameters<FakeOdoo["searchRead"]>) => {
+          const signal = args[3]?.signal;
+          await gate;
+          if (signal?.aborted) throw signal.reason;
+          return odoo.searchRead(...args);
+        },
+      },
+    }) as FakeOdoo;
+    const q = poller(slow, store, clock, { onStopped: (e) => stopped.push(e.code) });
+    const running = q.pollOnce();
+    await new Promise((resolve) => setImmediate(resolve));
+    const stopping = q.stop();
+    release();
+    const result = await running;
+    await stopping;
+    assert.equal(result.outcome, "stopped");
+    assert.equal(result.error, undefined);
+    assert.deepEqual(stopped, []);
+    assert.equal((await q.pollOnce()).outcome, "ok", "a later pollOnce works again");
   });
 
   test("a bug in toEvents stops the feed as CDK_INTERNAL (config class) and keeps the cursor", async (t) => {

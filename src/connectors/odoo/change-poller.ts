@@ -288,6 +288,8 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
   }
 
   function failed(result: PollResult, error: unknown): PollResult {
+    // stop() aborted the read: not a failure of the feed, nothing to report.
+    if (abort.signal.aborted) return { ...result, outcome: "stopped" };
     const stored = toStoredError(error);
     lastError = stored;
     if (error instanceof CrossdockError && error.failureClass === "transient") {
@@ -317,6 +319,7 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
 
   function pollOnce(): Promise<PollResult> {
     if (running) return running;
+    if (abort.signal.aborted) abort = new AbortController();
     running = poll().then((result) => {
       running = undefined;
       options.onPoll?.(result);
@@ -355,10 +358,13 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
     key,
     pollOnce,
     start({ intervalMs }) {
+      const restart = stopped;
       stopped = false;
       if (abort.signal.aborted) abort = new AbortController();
       if (loop) {
         loop.intervalMs = intervalMs;
+        // After a stop on a config error the loop is idle: start it again (the operator fixed the cause).
+        if (restart && !running) schedule(0);
         return;
       }
       loop = { intervalMs, timer: undefined, again: false };
