@@ -235,7 +235,11 @@ function scalarLeaf(field: FieldDef, col: string, op: string, value: unknown, pa
       const present = list.filter((v) => !isEmpty(v)).map((v) => sqlValue(field, v));
       const withNull = present.length < list.length;
       const parts: string[] = [];
-      if (present.length) {
+      if (present.length > 500) {
+        // One JSON parameter instead of thousands of placeholders (SQLite caps bound variables).
+        parts.push(`${col} IN (SELECT value FROM json_each(?))`);
+        params.push(JSON.stringify(present));
+      } else if (present.length) {
         parts.push(`${col} IN (${present.map(() => "?").join(",")})`);
         params.push(...present);
       }
