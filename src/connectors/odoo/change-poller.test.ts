@@ -166,6 +166,22 @@ describe("change poller (write_date)", () => {
     );
   });
 
+  test("two pollers of the same key (two processes) never both emit a change", async (t) => {
+    const { store, clock, events } = await openTestStore(t);
+    const odoo = createFakeOdoo();
+    const first = poller(odoo, store, clock);
+    const second = poller(odoo, store, clock);
+    await first.pollOnce();
+    await second.pollOnce();
+    clock.advance(5_000);
+    odoo.put("x.thing", { id: 1, name: "x", write_date: at(clock, 4) });
+    assert.equal((await first.pollOnce()).events, 1);
+    const lost = await second.pollOnce();
+    assert.deepEqual([lost.outcome, lost.error?.code], ["retry", "CDK_STORE_CONFLICT"]);
+    assert.deepEqual(counts(await second.pollOnce()), { records: 0, events: 0, outcome: "ok" });
+    assert.equal((await events()).length, 1);
+  });
+
   test("a transient Odoo error keeps the cursor and the loop backs off; the next poll emits", async (t) => {
     const { store, clock, events } = await openTestStore(t);
     const odoo = createFakeOdoo();

@@ -166,6 +166,8 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
   const timers = options.timers ?? systemTimers;
   const logger = options.logger ?? silentLogger;
   let cursor: WriteDateCursor | IdCursor | undefined;
+  /** Store version of the cursor record: writes expect it, so two pollers of one key never both emit. */
+  let cursorVersion = 0;
   let running: Promise<PollResult> | undefined;
   let loop: { intervalMs: number; timer: unknown; again: boolean } | undefined;
   let stopped = false;
@@ -180,6 +182,7 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
     if (stored) {
       cursor =
         mode === "id" ? IdCursor.fromJSON(stored.data, overlapIds) : WriteDateCursor.fromJSON(stored.data);
+      cursorVersion = stored.version;
       return cursor;
     }
     let fresh: WriteDateCursor | IdCursor;
@@ -196,9 +199,10 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
       if (since !== "beginning") fresh.floor = toOdooDatetime(since === "now" ? clock.now() : since);
     }
     // Stored at once: a restart before the first change must not move "now" forward and skip changes.
-    await store.transaction((tx) =>
+    const written = await store.transaction((tx) =>
       tx.putRecord(POLLER_CURSOR_KIND, key, fresh.toJSON(), { expectedVersion: 0 }),
     );
+    cursorVersion = written.version;
     cursor = fresh;
     return cursor;
   }
@@ -218,12 +222,16 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
   }
 
   async function commit(fresh: OdooRecord[], next: WriteDateCursor | IdCursor): Promise<number> {
-    return store.transaction(async (tx) => {
+    const committed = await store.transaction(async (tx) => {
       const events = await eventsOf(tx, fresh);
       if (events.length > 0) await tx.appendEvents(events);
-      await tx.putRecord(POLLER_CURSOR_KIND, key, next.toJSON());
-      return events.length;
+      const written = await tx.putRecord(POLLER_CURSOR_KIND, key, next.toJSON(), {
+        expectedVersion: cursorVersion,
+      });
+      return { events: events.length, version: written.version };
     });
+    cursorVersion = committed.version;
+    return committed.events;
   }
 
   async function eventsOf(tx: StoreTx, fresh: OdooRecord[]): Promise<EventInput[]> {
@@ -288,6 +296,9 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
   }
 
   function failed(result: PollResult, error: unknown): PollResult {
+    // The stored cursor is always consistent; the in-memory one may be ahead of it (a rolled-back
+    // commit) or behind it (another poller of the same key moved it): read it again next time.
+    cursor = undefined;
     // stop() aborted the read: not a failure of the feed, nothing to report.
     if (abort.signal.aborted) return { ...result, outcome: "stopped" };
     const stored = toStoredError(error);
