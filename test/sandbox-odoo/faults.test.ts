@@ -114,7 +114,10 @@ describe("fault injection", () => {
     assert.equal(res.status, 503);
     const bad = await post(`${rpc.odoo.url}/__sandbox/faults`, JSON.stringify({ kind: "meteor" }));
     assert.equal(bad.status, 400);
-    const calls = (await (await fetch(`${rpc.odoo.url}/__sandbox/calls`)).json()) as { model: string; outcome: string }[];
+    const calls = (await (await fetch(`${rpc.odoo.url}/__sandbox/calls`)).json()) as {
+      model: string;
+      outcome: string;
+    }[];
     assert.ok(
       calls.some(
         (c: { model: string; outcome: string }) => c.model === "res.country" && c.outcome === "fault:http503",
