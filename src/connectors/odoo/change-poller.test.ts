@@ -345,6 +345,44 @@ describe("change poller (write_date)", () => {
     assert.equal((await events()).length, 1);
   });
 
+  test("since as a time: changes stamped from then on; maxPagesPerPoll yields with more: true", async (t) => {
+    const { store, clock, events } = await openTestStore(t);
+    const odoo = createFakeOdoo();
+    for (let id = 1; id <= 5; id++)
+      odoo.put("x.thing", { id, name: "x", write_date: at(clock, -100 + id * 10) });
+    const timers = new ManualTimers(clock);
+    const results: PollResult[] = [];
+    const p = poller(odoo, store, clock, {
+      since: Date.UTC(2026, 0, 1, 12) - 75_000,
+      limit: 1,
+      maxPagesPerPoll: 2,
+      timers,
+      onPoll: (r) => results.push(r),
+    });
+    p.start({ intervalMs: 60_000 });
+    timers.fireDue();
+    await settle(() => results.length === 1);
+    assert.deepEqual([results[0]!.records, results[0]!.more], [2, true]);
+    assert.equal(timers.fireDue(), 1, "the next poll is due at once");
+    await settle(() => results.length === 2);
+    // The second poll resumes the pass after id 4 (no re-read of ids 3-4) and reaches the end.
+    assert.deepEqual([results[1]!.records, results[1]!.more, results[1]!.pages], [1, false, 2]);
+    assert.deepEqual(odoo.calls[2]!.domain, [
+      ["write_date", ">=", at(clock, -75)],
+      "|",
+      ["write_date", ">", at(clock, -60)],
+      "&",
+      ["write_date", "=", at(clock, -60)],
+      ["id", ">", 4],
+    ]);
+    assert.equal(timers.fireDue(), 0, "then the interval");
+    assert.deepEqual(
+      (await events()).map((e) => e.stream),
+      ["thing:3", "thing:4", "thing:5"],
+    );
+    await p.stop();
+  });
+
   test("wake() during a poll runs one more poll at once; stop() ends the loop", async (t) => {
     const { store, clock } = await openTestStore(t);
     const odoo = createFakeOdoo();

@@ -168,6 +168,12 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
   let cursor: WriteDateCursor | IdCursor | undefined;
   /** Store version of the cursor record: writes expect it, so two pollers of one key never both emit. */
   let cursorVersion = 0;
+  /**
+   * A pass reads from the lower bound to the end. When a poll stops at `maxPagesPerPoll`, the next poll
+   * resumes the pass after the last `(write_date, id)` instead of starting over, or a window holding
+   * more than a poll's pages would be re-read forever.
+   */
+  let pass: { startedAt: number; after: { writeDate: string; id: number } } | undefined;
   let running: Promise<PollResult> | undefined;
   let loop: { intervalMs: number; timer: unknown; again: boolean } | undefined;
   let stopped = false;
@@ -251,8 +257,8 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
 
   async function poll(): Promise<PollResult> {
     const result: PollResult = { records: 0, events: 0, pages: 0, calls: 0, outcome: "ok", more: false };
-    const startedAt = clock.now();
-    lastPollAt = startedAt;
+    lastPollAt = clock.now();
+    const startedAt = pass?.startedAt ?? lastPollAt;
     try {
       await client.connect(abort.signal);
       let current = await loadCursor();
@@ -266,8 +272,8 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
       };
       const pages =
         current instanceof IdCursor
-          ? readIdPages(client, { ...read, afterId: current.lowerId() })
-          : readChangedPages(client, { ...read, since: current.lowerBound(overlapMs) });
+          ? readIdPages(client, { ...read, afterId: pass?.after.id ?? current.lowerId() })
+          : readChangedPages(client, { ...read, since: current.lowerBound(overlapMs), after: pass?.after });
       for await (const page of pages) {
         result.calls++;
         result.pages++;
@@ -281,8 +287,13 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
         current = next;
         cursor = next;
         result.records += fresh.length;
-        if (done) break;
+        if (done) {
+          pass = undefined;
+          break;
+        }
         if (result.pages >= maxPages) {
+          const last = page.at(-1)!;
+          pass = { startedAt, after: { writeDate: String(last.write_date), id: last.id } };
           result.more = true;
           break;
         }
@@ -299,6 +310,7 @@ export function createChangePoller(options: ChangePollerOptions): ChangePoller {
     // The stored cursor is always consistent; the in-memory one may be ahead of it (a rolled-back
     // commit) or behind it (another poller of the same key moved it): read it again next time.
     cursor = undefined;
+    pass = undefined;
     // stop() aborted the read: not a failure of the feed, nothing to report.
     if (abort.signal.aborted) return { ...result, outcome: "stopped" };
     const stored = toStoredError(error);
@@ -626,10 +638,14 @@ export interface PageReadOptions {
  */
 export async function* readChangedPages(
   client: OdooClient,
-  options: PageReadOptions & { since: string | undefined },
+  options: PageReadOptions & {
+    since: string | undefined;
+    /** Resume after this `(write_date, id)`. */
+    after?: { writeDate: string; id: number } | undefined;
+  },
 ): AsyncGenerator<OdooRecord[]> {
   const lower = options.since === undefined ? [] : [["write_date", ">=", options.since]];
-  let after: { writeDate: string; id: number } | undefined;
+  let after = options.after;
   for (;;) {
     const keyset =
       after === undefined
