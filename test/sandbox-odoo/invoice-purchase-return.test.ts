@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type Rpc, startWithRpc } from "./rpc-client.ts";
+import { type Json, type Rpc, startWithRpc } from "./rpc-client.ts";
 
 async function withRpc(fn: (rpc: Rpc) => Promise<void>, options = {}): Promise<void> {
   const rpc = await startWithRpc(options);
@@ -28,7 +28,7 @@ async function deliveredOrder(
   return { order, picking: picking_ids[0] };
 }
 
-async function invoiceOrder(rpc: Rpc, order: number): Promise<unknown> {
+async function invoiceOrder(rpc: Rpc, order: number): Promise<Json> {
   const ctx = { active_model: "sale.order", active_ids: [order], active_id: order };
   const wizard = await rpc.call(
     "sale.advance.payment.inv",
