@@ -6,6 +6,7 @@ import { productModels } from "./models/product-models.ts";
 import { purchaseModels } from "./models/purchase-models.ts";
 import { saleModels } from "./models/sale-models.ts";
 import { stockModels } from "./models/stock-models.ts";
+import { stockMoveModels } from "./models/stock-move-models.ts";
 import { stockWizardModels } from "./models/stock-wizards.ts";
 import type { Registry } from "./orm-env.ts";
 import { baseMethods } from "./orm-methods.ts";
@@ -20,6 +21,7 @@ export function buildRegistry(profile: VersionProfile): Registry {
     ...baseModels(profile),
     ...productModels(profile),
     ...stockModels(profile),
+    ...stockMoveModels(profile),
     ...stockWizardModels(profile),
     ...saleModels(profile),
     ...accountModels(profile),

@@ -48,7 +48,7 @@ export function baseModels(profile: VersionProfile): ModelDef[] {
     {
       name: "res.company",
       description: "Companies",
-      access: "settings",
+      access: "users",
       groups: "Administration/Settings",
       fields: {
         name: f.char("Company Name", { required: true }),
@@ -184,7 +184,7 @@ export function baseModels(profile: VersionProfile): ModelDef[] {
     {
       name: "ir.model.data",
       description: "Model Data",
-      access: "settings",
+      access: "users",
       groups: "Administration/Settings",
       recName: "complete_name",
       fields: {
