@@ -11,6 +11,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
     about: "durable inbox appends, job claim+complete throughput, vs. a naive baseline (SQLite, PostgreSQL)",
     load: async () => (await import("./core/core-bench.ts")).runCoreBench,
   },
+  odoo: {
+    about:
+      "sale orders created+confirmed per second and RPC calls per 100 orders in the sandbox Odoo, batched vs per-order",
+    load: async () => (await import("./odoo/odoo-bench.ts")).runOdooBench,
+  },
 };
 
 function usage(): string {

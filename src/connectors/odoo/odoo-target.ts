@@ -23,8 +23,13 @@ export interface OdooTargetOptions {
   client: OdooClient;
   /** Largest batch of orders (and partners) per Odoo call. Default 100. */
   maxBatch?: number;
-  /** Order batches in flight at once. Default 1 (the client's budget is shared with every flow). */
+  /**
+   * Order batches in flight at once. Default 2: with the client's default budget of 3 calls, one slot
+   * stays free for every other flow (lookups, deliveries, invoices) while two batches are at Odoo.
+   */
   batchConcurrency?: number;
+  /** After an idle period, wait this long for more jobs before the first batch leaves. Default 10 ms. */
+  lingerMs?: number;
 }
 
 export interface OdooTarget {
@@ -35,7 +40,11 @@ export interface OdooTarget {
 
 export function createOdooTarget(options: OdooTargetOptions): OdooTarget {
   const { client } = options;
-  const batchOptions = { maxBatch: options.maxBatch ?? 100, concurrency: options.batchConcurrency ?? 1 };
+  const batchOptions = {
+    maxBatch: options.maxBatch ?? 100,
+    concurrency: options.batchConcurrency ?? 2,
+    lingerMs: options.lingerMs ?? 10,
+  };
   const orderBatches = createBatcher<SaleOrderInput, PlacedOrder>({
     ...batchOptions,
     run: (orders) => placeSaleOrders(client, orders),
