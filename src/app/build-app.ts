@@ -4,9 +4,8 @@ import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../co
 import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
 import { createInboxProcessor } from "../connectors/inbox-processor.ts";
 import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
-import { createOdooClient } from "../connectors/odoo/odoo-client.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
-import { createOdooTarget, type OdooTarget } from "../connectors/odoo/odoo-target.ts";
+import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
 import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
@@ -51,6 +50,8 @@ export interface App {
   readonly engine: WorkflowEngine;
   readonly server: FastifyInstance | undefined;
   readonly worker: Worker | undefined;
+  /** Each `odoo` connection's client, target, cache and pollers, by connection name. */
+  readonly odoo: ReadonlyMap<string, OdooRuntime>;
   /** Starts listening and working; resolves with the bound HTTP address (if the gateway role runs). */
   start(): Promise<{ url: string | undefined }>;
   /** Stops intake first, then lets in-flight jobs finish (up to `graceMs`), then closes the store. */
@@ -109,19 +110,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [WORKFLOW_TARGET]: engine.handler,
   };
   for (const [name, target] of targets) handlers[name] = deliveryHandler(target);
-  const odooTargets = new Map<string, OdooTarget>();
+  const odoo = new Map<string, OdooRuntime>();
   const targetConfigs = { ...config.targets };
   for (const [name, connection] of Object.entries(config.connections)) {
     if (connection.type !== ODOO_CONNECTION_TYPE) continue;
-    const odoo = parseOdooConnection(name, connection);
-    const target = createOdooTarget({ client: createOdooClient(odoo.client), maxBatch: odoo.maxBatch });
-    odooTargets.set(name, target);
-    handlers[name] = target.handler;
+    const settings = parseOdooConnection(name, connection);
+    const runtime = createOdooRuntime({ name, config: settings, store, clock, logger, roles });
+    odoo.set(name, runtime);
+    handlers[name] = runtime.target.handler;
     // Jobs wait in the batcher, not at Odoo: let a batch's worth be in flight so batches can form.
     // The client's own budget (maxInFlight) is what limits calls to Odoo.
     targetConfigs[name] ??= {
-      concurrency: odoo.maxBatch * 2,
-      timeoutMs: (odoo.client.timeoutMs ?? 60_000) * 4,
+      concurrency: settings.maxBatch * 2,
+      timeoutMs: (settings.client.timeoutMs ?? 60_000) * 4,
       retry: config.retry,
     };
   }
@@ -161,6 +162,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const server = roles.has("gateway")
     ? buildServer({
         store,
+        wakeHints: new Map(
+          [...odoo.values()]
+            .filter((runtime) => runtime.hint !== undefined)
+            .map((runtime) => [
+              runtime.name,
+              { hint: runtime.hint as NonNullable<OdooRuntime["hint"]>, token: runtime.hintToken },
+            ]),
+        ),
         logger,
         metrics,
         inboundConnections,
@@ -178,8 +187,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     engine,
     server,
     worker,
+    odoo,
     async start() {
       worker?.start();
+      for (const runtime of odoo.values()) runtime.start();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
       logger.info({ url: address, store: config.store.displayUrl, roles: [...roles] }, "crossdock started");
@@ -189,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await server?.close();
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
       await Promise.all([...targets.values()].map((t) => t.close?.()));
-      await Promise.all([...odooTargets.values()].map((t) => t.close()));
+      await Promise.all([...odoo.values()].map((runtime) => runtime.stop()));
       await store.close();
       logger.info({}, "crossdock stopped");
     },

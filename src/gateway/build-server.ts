@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { CrossdockError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -19,6 +19,27 @@ export interface ServerOptions {
   isReady?: () => boolean;
   /** Called after each new inbox message is committed (wakes the workers). */
   onAppended?: () => void;
+  /**
+   * Connections whose webhooks are only wake-up hints (Odoo's base_automation): nothing is stored, the
+   * connection's pollers are woken and read the truth. With a token, `?token=` must match it.
+   */
+  wakeHints?: ReadonlyMap<string, WakeHintEndpoint>;
+}
+
+export interface WakeHintEndpoint {
+  hint: {
+    handle(
+      body: Uint8Array | string,
+    ): { ok: true; model: string; woken: number } | { ok: false; reason: string; message: string };
+  };
+  token: { reveal(): string } | undefined;
+}
+
+function tokenMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== "string") return false;
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(given).digest();
+  return timingSafeEqual(a, b);
 }
 
 /** Headers that name a sender's own message id, in order of preference. */
@@ -104,6 +125,28 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.post<{ Params: { connection: string } }>("/hooks/:connection", async (request, reply) => {
     const { connection } = request.params;
+    const wake = options.wakeHints?.get(connection);
+    if (wake) {
+      const token = (request.query as Record<string, unknown> | undefined)?.token;
+      if (wake.token && !tokenMatches(wake.token.reveal(), token)) {
+        throw new CrossdockError(
+          "CDK_HTTP_SIGNATURE_INVALID",
+          `wake-up hint for ${connection}: missing or wrong token`,
+          {
+            details: { connection },
+          },
+        );
+      }
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const result = wake.hint.handle(body);
+      if (!result.ok) {
+        throw new CrossdockError("CDK_DECODE_FAILED", `wake-up hint for ${connection}: ${result.message}`, {
+          details: { connection, reason: result.reason },
+        });
+      }
+      reply.status(202);
+      return { model: result.model, woken: result.woken };
+    }
     if (!options.inboundConnections.has(connection)) {
       throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no inbound connection named "${connection}"`, {
         details: { connection },

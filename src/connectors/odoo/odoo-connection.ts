@@ -13,6 +13,13 @@
  *     timeoutMs: 60000
  *     maxBatch: 100                 # orders per load()/action_confirm
  *     context: { lang: en_US, tz: UTC, allowed_company_ids: [1] }
+ *     poll:                         # change capture (scheduler role)
+ *       intervalMs: 5000
+ *       overlapSeconds: 120
+ *       since: now                  # or beginning
+ *       feeds: [sale-orders, pickings, invoices, products, stock-quants, purchase-orders, partners]
+ *     cacheRefreshMs: 60000         # master data cache (products, partners, ...) refresh
+ *     hintToken: env:ODOO_HINT_TOKEN  # optional: required ?token= on Odoo's webhook wake-ups
  * ```
  * Problems are reported all at once with their path (`connections.odoo.url: ...`).
  */
@@ -22,9 +29,31 @@ import type { OdooClientOptions } from "./odoo-client.ts";
 
 export const ODOO_CONNECTION_TYPE = "odoo";
 
+/** The built-in change feeds, by the name used in `poll.feeds`. */
+export const ODOO_FEED_NAMES = [
+  "sale-orders",
+  "pickings",
+  "invoices",
+  "products",
+  "stock-quants",
+  "purchase-orders",
+  "partners",
+] as const;
+
+export interface OdooPollConfig {
+  readonly enabled: boolean;
+  readonly intervalMs: number;
+  readonly overlapMs: number;
+  readonly since: "now" | "beginning";
+  readonly feeds: readonly string[];
+}
+
 export interface OdooConnectionConfig {
   readonly client: OdooClientOptions;
   readonly maxBatch: number;
+  readonly poll: OdooPollConfig;
+  readonly cacheRefreshMs: number;
+  readonly hintToken: { reveal(): string } | undefined;
 }
 
 /** A problem with one field of the connection; `field` is relative to the connection. */
@@ -43,7 +72,11 @@ const KNOWN_KEYS = [
   "timeoutMs",
   "maxBatch",
   "context",
+  "poll",
+  "cacheRefreshMs",
+  "hintToken",
 ];
+const POLL_KEYS = ["enabled", "intervalMs", "overlapSeconds", "since", "feeds"];
 
 /** Every problem of an `odoo` connection's settings (empty when they are fine). */
 export function checkOdooConnection(settings: Readonly<Record<string, unknown>>): ConnectionProblem[] {
@@ -71,6 +104,7 @@ export function checkOdooConnection(settings: Readonly<Record<string, unknown>>)
     ["maxInFlight", 1, 32],
     ["timeoutMs", 1_000, 600_000],
     ["maxBatch", 1, 1_000],
+    ["cacheRefreshMs", 1_000, 86_400_000],
   ];
   for (const [field, min, max] of ranges) {
     const value = settings[field];
@@ -86,11 +120,71 @@ export function checkOdooConnection(settings: Readonly<Record<string, unknown>>)
   if (context !== undefined && (typeof context !== "object" || context === null || Array.isArray(context))) {
     problems.push({ field: "context", message: "must be a mapping such as { lang: en_US }" });
   }
+  if (settings.hintToken !== undefined && !isSecret(settings.hintToken)) {
+    problems.push({ field: "hintToken", message: "must be a secret reference such as env:ODOO_HINT_TOKEN" });
+  }
+  problems.push(...checkPoll(settings.poll));
   for (const key of Object.keys(settings)) {
     if (!KNOWN_KEYS.includes(key)) {
       problems.push({
         field: key,
         message: `unknown key (expected one of: ${KNOWN_KEYS.slice(1).join(", ")})`,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkPoll(poll: unknown): ConnectionProblem[] {
+  if (poll === undefined) return [];
+  if (typeof poll !== "object" || poll === null || Array.isArray(poll)) {
+    return [{ field: "poll", message: "must be a mapping such as { intervalMs: 5000 }" }];
+  }
+  const problems: ConnectionProblem[] = [];
+  const p = poll as Record<string, unknown>;
+  const int = (key: string, min: number, max: number) => {
+    const value = p[key];
+    if (
+      value !== undefined &&
+      !(typeof value === "number" && Number.isInteger(value) && value >= min && value <= max)
+    ) {
+      problems.push({
+        field: `poll.${key}`,
+        message: `must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`,
+      });
+    }
+  };
+  int("intervalMs", 200, 3_600_000);
+  int("overlapSeconds", 10, 3_600);
+  if (p.enabled !== undefined && typeof p.enabled !== "boolean") {
+    problems.push({ field: "poll.enabled", message: "must be true or false" });
+  }
+  if (p.since !== undefined && p.since !== "now" && p.since !== "beginning") {
+    problems.push({
+      field: "poll.since",
+      message: `must be now or beginning (got ${JSON.stringify(p.since)})`,
+    });
+  }
+  if (p.feeds !== undefined) {
+    const known: readonly string[] = ODOO_FEED_NAMES;
+    if (!Array.isArray(p.feeds))
+      problems.push({ field: "poll.feeds", message: `must be a list of: ${known.join(", ")}` });
+    else {
+      p.feeds.forEach((feed, i) => {
+        if (typeof feed !== "string" || !known.includes(feed)) {
+          problems.push({
+            field: `poll.feeds.${i}`,
+            message: `unknown feed ${JSON.stringify(feed)} (expected one of: ${known.join(", ")})`,
+          });
+        }
+      });
+    }
+  }
+  for (const key of Object.keys(p)) {
+    if (!POLL_KEYS.includes(key)) {
+      problems.push({
+        field: `poll.${key}`,
+        message: `unknown key (expected one of: ${POLL_KEYS.join(", ")})`,
       });
     }
   }
@@ -109,6 +203,7 @@ export function parseOdooConnection(
     });
   }
   const context = settings.context as Record<string, unknown> | undefined;
+  const poll = (settings.poll ?? {}) as Record<string, unknown>;
   return {
     client: {
       url: settings.url as string,
@@ -120,5 +215,14 @@ export function parseOdooConnection(
       ...(context === undefined ? {} : { context }),
     },
     maxBatch: (settings.maxBatch as number | undefined) ?? 100,
+    poll: {
+      enabled: (poll.enabled as boolean | undefined) ?? true,
+      intervalMs: (poll.intervalMs as number | undefined) ?? 5_000,
+      overlapMs: ((poll.overlapSeconds as number | undefined) ?? 120) * 1_000,
+      since: (poll.since as "now" | "beginning" | undefined) ?? "now",
+      feeds: (poll.feeds as string[] | undefined) ?? [...ODOO_FEED_NAMES],
+    },
+    cacheRefreshMs: (settings.cacheRefreshMs as number | undefined) ?? 60_000,
+    hintToken: settings.hintToken as { reveal(): string } | undefined,
   };
 }

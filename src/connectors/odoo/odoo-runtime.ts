@@ -1,0 +1,114 @@
+/**
+ * Everything one `odoo` connection runs inside a hub process, built from its checked settings: one
+ * client (so one budget of calls for every flow), the delivery target for Odoo jobs (worker role), the
+ * change pollers (scheduler role), the master data cache, and the wake-up hint for Odoo's webhooks
+ * (gateway role). The composition root starts and stops it with the app.
+ *
+ * The hint only wakes pollers of the same process: with roles split over processes, the gateway
+ * accepts Odoo's hint but the scheduler's pollers keep their interval.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { StructuredLogger } from "../../delivery/structured-logger.ts";
+import type { Store } from "../../store/store.ts";
+import { type ChangePoller, createChangePoller } from "./change-poller.ts";
+import { createMasterDataCache, type MasterDataCache } from "./master-data-cache.ts";
+import { odooChangeFeeds } from "./odoo-change-feeds.ts";
+import { createOdooClient, type OdooClient } from "./odoo-client.ts";
+import type { OdooConnectionConfig } from "./odoo-connection.ts";
+import { createOdooTarget, type OdooTarget } from "./odoo-target.ts";
+import { createOdooWebhookHint, type OdooWebhookHint, type Wakeable } from "./odoo-webhook-hint.ts";
+
+export interface OdooRuntime {
+  readonly name: string;
+  readonly client: OdooClient;
+  readonly target: OdooTarget;
+  readonly cache: MasterDataCache;
+  readonly pollers: readonly ChangePoller[];
+  /** Set when the gateway runs in this process. */
+  readonly hint: OdooWebhookHint | undefined;
+  readonly hintToken: { reveal(): string } | undefined;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface OdooRuntimeOptions {
+  name: string;
+  config: OdooConnectionConfig;
+  store: Store;
+  clock: Clock;
+  logger: StructuredLogger;
+  roles: ReadonlySet<string>;
+}
+
+export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
+  const { name, config, store, clock, logger, roles } = options;
+  const client = createOdooClient(config.client);
+  const target = createOdooTarget({ client, maxBatch: config.maxBatch });
+  const cache = createMasterDataCache({
+    client,
+    clock,
+    overlapMs: config.poll.overlapMs,
+    logger,
+    ...(config.client.context === undefined ? {} : { context: config.client.context }),
+  });
+  const pollers =
+    roles.has("scheduler") && config.poll.enabled
+      ? odooChangeFeeds({ productCode: (id) => cache.productById(id)?.default_code ?? undefined })
+          .filter((feed) => config.poll.feeds.includes(feed.name))
+          .map((feed) =>
+            createChangePoller({
+              client,
+              store,
+              clock,
+              connection: name,
+              feed,
+              overlapMs: config.poll.overlapMs,
+              since: config.poll.since,
+              logger,
+              onStopped: (error) =>
+                logger.error({ connection: name, feed: feed.name, error }, "Odoo change feed stopped"),
+            }),
+          )
+      : [];
+  const byModel: Record<string, Wakeable[]> = {};
+  for (const poller of pollers) {
+    const model = poller.key.split("/")[1] as string;
+    (byModel[model] ??= []).push(poller);
+  }
+  const hint = roles.has("gateway") ? createOdooWebhookHint({ feedsByModel: byModel, clock }) : undefined;
+  let refreshTimer: ReturnType<typeof setInterval> | undefined;
+
+  return {
+    name,
+    client,
+    target,
+    cache,
+    pollers,
+    hint,
+    hintToken: config.hintToken,
+    start() {
+      for (const poller of pollers) poller.start({ intervalMs: config.poll.intervalMs });
+      if (!roles.has("worker") && pollers.length === 0) return;
+      // The cache serves lookups in flows; load it in the background so start is not held by Odoo.
+      cache.load().then(
+        () => {
+          refreshTimer = setInterval(() => {
+            cache
+              .refresh()
+              .catch((error: unknown) =>
+                logger.warn({ connection: name, error }, "Odoo cache refresh failed"),
+              );
+          }, config.cacheRefreshMs);
+          refreshTimer.unref();
+        },
+        (error: unknown) => logger.warn({ connection: name, error }, "Odoo master data cache did not load"),
+      );
+    },
+    async stop() {
+      if (refreshTimer) clearInterval(refreshTimer);
+      hint?.close();
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await target.close();
+    },
+  };
+}
