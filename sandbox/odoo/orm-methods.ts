@@ -2,7 +2,9 @@ import { loadRecords } from "./load-import.ts";
 import { type FieldDef, isStored, type MethodDef, type ModelDef } from "./model-def.ts";
 import { typeError, valueError } from "./odoo-error.ts";
 import type { OrmEnv } from "./orm-env.ts";
+import { formattedReadGroup, readGroup, webRead } from "./orm-group.ts";
 import { readRecords } from "./orm-read.ts";
+import type { VersionProfile } from "./version-profile.ts";
 
 /** Normalises `limit`/`offset` values coming from JSON (null/false mean none). */
 function num(value: unknown, name: string): number | undefined {
@@ -58,9 +60,10 @@ function describe(name: string, field: FieldDef, model: ModelDef): Record<string
 
 const BASE = "BaseModel";
 
-/** Methods every model has (BaseModel's public API), with Odoo 17's signatures. */
-export function baseMethods(): Record<string, MethodDef> {
-  return {
+/** Methods every model has (BaseModel's public API), with the version's signatures. */
+export function baseMethods(profile: VersionProfile): Record<string, MethodDef> {
+  const v16 = profile.version === 16;
+  const methods: Record<string, MethodDef> = {
     search: {
       owner: BASE,
       multi: false,
@@ -221,5 +224,81 @@ export function baseMethods(): Record<string, MethodDef> {
         return true;
       },
     },
+    read_group: {
+      owner: BASE,
+      multi: false,
+      params: ["domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"],
+      required: ["domain", "fields", "groupby"],
+      operation: "read",
+      run: (env, _ids, a, model) => readGroup(env, model, a),
+    },
+    name_create: {
+      owner: BASE,
+      multi: false,
+      params: ["name"],
+      required: ["name"],
+      operation: "create",
+      run: (env, _ids, a, model) => {
+        const def = env.model(model);
+        const id = env.create(model, { [def.recName ?? "name"]: a.name });
+        return [id, env.displayNames(model, [id]).get(id)];
+      },
+    },
   };
+  if (profile.version >= 17) {
+    methods.web_read = {
+      owner: BASE,
+      multi: true,
+      params: ["specification"],
+      required: ["specification"],
+      operation: "read",
+      run: (env, ids, a, model) => touch(env, webRead(env, model, ids, a.specification)),
+    };
+    methods.web_search_read = {
+      owner: BASE,
+      multi: false,
+      params: ["domain", "specification", "offset", "limit", "order", "count_limit"],
+      required: ["domain", "specification"],
+      operation: "read",
+      run: (env, _ids, a, model) => {
+        const ids = env.search(model, a.domain, searchOpts(a));
+        const records = touch(env, webRead(env, model, ids, a.specification));
+        const limit = num(a.limit, "limit");
+        const length =
+          limit !== undefined && records.length >= limit
+            ? env.searchCount(model, a.domain)
+            : records.length + (num(a.offset, "offset") ?? 0);
+        return { length, records };
+      },
+    };
+  }
+  if (profile.version >= 19) {
+    methods.formatted_read_group = {
+      owner: BASE,
+      multi: false,
+      params: ["domain", "groupby", "aggregates", "having", "offset", "limit", "order"],
+      operation: "read",
+      run: (env, _ids, a, model) => formattedReadGroup(env, model, a),
+    };
+  }
+  if (v16) {
+    // Odoo 16 names the domain `args` and still has `count`.
+    const search = methods.search as MethodDef;
+    methods.search = {
+      ...search,
+      params: ["args", "offset", "limit", "order", "count"],
+      required: ["args"],
+      run: (env, _ids, a, model) => {
+        if (a.count) return env.searchCount(model, a.args);
+        return touch(env, env.search(model, a.args, searchOpts(a)));
+      },
+    };
+    methods.search_count = {
+      ...(methods.search_count as MethodDef),
+      params: ["args", "limit"],
+      required: ["args"],
+      run: (env, _ids, a, model) => env.searchCount(model, a.args, num(a.limit, "limit")),
+    };
+  }
+  return methods;
 }

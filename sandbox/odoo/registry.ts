@@ -27,7 +27,7 @@ export function buildRegistry(profile: VersionProfile): Registry {
     ...accountModels(profile),
     ...purchaseModels(profile),
   ];
-  const base = baseMethods();
+  const base = baseMethods(profile);
   const probes = rightsProbeMethods(profile);
   const models = new Map<string, ModelDef>();
   for (const def of defs) {

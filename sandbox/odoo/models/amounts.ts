@@ -47,10 +47,14 @@ export function recomputeTotals(
       untaxed += a.subtotal;
       tax += a.tax;
     }
-    env.update(header, [id], {
+    const totals = {
       amount_untaxed: money(untaxed),
       amount_tax: money(tax),
       amount_total: money(untaxed + tax),
-    });
+    };
+    const current = env.browse(header, [id])[0];
+    // Only a real change is written (and bumps write_date), like Odoo's recomputation.
+    if (current && Object.entries(totals).some(([k, v]) => current[k] !== v))
+      env.update(header, [id], totals);
   }
 }

@@ -122,6 +122,14 @@ export function baseModels(profile: VersionProfile): ModelDef[] {
         commercial_partner_id: f.m2o("res.partner", {
           string: "Commercial Entity",
           compute: (env, rows) => rows.map((r) => commercialPartner(env, r)),
+          // Contacts of a company share its commercial entity: search it as the company and its children.
+          search: (op, value) => {
+            const ids = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "number");
+            const positive = ["|", ["id", "in", ids], ["parent_id", "child_of", ids]];
+            if (op === "=" || op === "in") return positive;
+            if (op === "!=" || op === "not in") return ["!", ...positive];
+            return [["id", "=", 0]];
+          },
         }),
         customer_rank: f.int("Customer Rank", { default: 0 }),
         supplier_rank: f.int("Supplier Rank", { default: 0 }),

@@ -55,6 +55,61 @@ function confirm(env: OrmEnv, ids: number[]): boolean {
   return true;
 }
 
+/** Vendor bills for received (storable) or ordered (other) quantities not billed yet. */
+function createBills(env: OrmEnv, ids: number[]): Record<string, unknown> {
+  const bills: number[] = [];
+  for (const order of env.ensureExist("purchase.order", ids)) {
+    if (order.state !== "purchase" && order.state !== "done") continue;
+    const lines = env
+      .find("purchase.order.line", [["order_id", "=", order.id]])
+      .map((line) => {
+        const product = line.product_id
+          ? env.browse("product.product", [line.product_id as number])[0]
+          : undefined;
+        const base =
+          product && isStorable(env, product) ? Number(line.qty_received) : Number(line.product_qty);
+        return { line, qty: Math.round((base - Number(line.qty_invoiced)) * 1e6) / 1e6 };
+      })
+      .filter((x) => x.qty > 0);
+    if (!lines.length) continue;
+    bills.push(
+      env.create("account.move", {
+        move_type: "in_invoice",
+        partner_id: order.partner_id,
+        invoice_origin: order.name,
+        ref: order.partner_ref || false,
+        invoice_line_ids: lines.map(({ line, qty }) => [
+          0,
+          0,
+          {
+            product_id: line.product_id,
+            name: line.name,
+            quantity: qty,
+            price_unit: line.price_unit,
+            tax_ids: [[6, 0, (line.taxes_id as number[]) ?? []]],
+            purchase_line_id: line.id,
+          },
+        ]),
+      }),
+    );
+    for (const { line, qty } of lines)
+      env.update("purchase.order.line", [line.id], { qty_invoiced: Number(line.qty_invoiced) + qty });
+  }
+  if (!bills.length) {
+    throw userError(
+      "There is no invoiceable line. If a product has a control policy based on received quantity, please make sure that a quantity has been received.",
+    );
+  }
+  return {
+    type: "ir.actions.act_window",
+    res_model: "account.move",
+    name: "Vendor Bills",
+    view_mode: "form",
+    ...(bills.length === 1 ? { res_id: bills[0] } : { domain: [["id", "in", bills]] }),
+    context: { default_move_type: "in_invoice" },
+  };
+}
+
 /** purchase.order and its lines. */
 export function purchaseModels(_profile: VersionProfile): ModelDef[] {
   const recompute = (env: OrmEnv, ids: number[]) =>
@@ -140,6 +195,7 @@ export function purchaseModels(_profile: VersionProfile): ModelDef[] {
           }
           return undefined;
         }),
+        action_create_invoice: poAction((env, ids) => createBills(env, ids)),
         button_draft: poAction((env, ids) => {
           env.update(
             "purchase.order",

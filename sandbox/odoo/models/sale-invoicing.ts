@@ -1,6 +1,6 @@
 import { userError } from "../odoo-error.ts";
 import type { OrmEnv } from "../orm-env.ts";
-import { qtyToInvoice } from "./sale-models.ts";
+import { qtyToInvoice, refreshSaleOrders } from "./sale-models.ts";
 
 /**
  * `sale.advance.payment.inv.create_invoices` for regular invoices: one draft out_invoice per order with
@@ -50,6 +50,7 @@ export function createSaleInvoices(env: OrmEnv, wizardIds: number[]): Record<str
       invoice_ids: [...((order.invoice_ids as number[]) ?? []), moveId],
     });
     created.push(moveId);
+    refreshSaleOrders(env, [order.id]);
   }
   if (!created.length) {
     throw userError(

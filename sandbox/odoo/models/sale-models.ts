@@ -45,12 +45,51 @@ function deliveryStatus(env: OrmEnv, order: Row): string | false {
   return "pending";
 }
 
+/**
+ * Recomputes what Odoo stores on orders and lines (amounts, qty_to_invoice, invoice_status,
+ * delivery_status) after anything that changes them: line edits, confirmation, deliveries, invoicing.
+ */
+export function refreshSaleOrders(env: OrmEnv, orderIds: number[]): void {
+  const ids = [...new Set(orderIds)].filter(Boolean);
+  if (!ids.length) return;
+  recomputeTotals(
+    env,
+    "sale.order",
+    "sale.order.line",
+    "order_id",
+    "product_uom_qty",
+    env.profile.saleLineTax,
+    ids,
+  );
+  for (const order of env.browse("sale.order", ids)) {
+    for (const line of env.find("sale.order.line", [["order_id", "=", order.id]])) {
+      const qty = qtyToInvoice(env, line, order.state as string);
+      if (qty !== line.qty_to_invoice) env.update("sale.order.line", [line.id], { qty_to_invoice: qty });
+    }
+    const vals: Record<string, unknown> = {};
+    const invoice = invoiceStatus(env, order);
+    if (invoice !== order.invoice_status) vals.invoice_status = invoice;
+    if (env.profile.deliveryStatus) {
+      const delivery = deliveryStatus(env, order);
+      if (delivery !== (order.delivery_status ?? false)) vals.delivery_status = delivery;
+    }
+    if (Object.keys(vals).length) env.update("sale.order", [order.id], vals);
+  }
+}
+
 const orderAction = (run: (env: OrmEnv, ids: number[]) => unknown): MethodDef => ({
   owner: "SaleOrder",
   multi: true,
   params: [],
   operation: "write",
-  run: (env, ids) => run(env, ids),
+  run: (env, ids) => {
+    const result = run(env, ids);
+    refreshSaleOrders(
+      env,
+      env.browse("sale.order", ids).map((o) => o.id),
+    );
+    return result;
+  },
 });
 
 function confirmOrders(env: OrmEnv, ids: number[]): boolean {
@@ -91,6 +130,10 @@ function confirmOrders(env: OrmEnv, ids: number[]): boolean {
       customer_rank: Number(env.get("res.partner", order.partner_id as number).customer_rank ?? 0) + 1,
     });
   }
+  refreshSaleOrders(
+    env,
+    orders.map((o) => o.id),
+  );
   return true;
 }
 
@@ -130,8 +173,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
     ...(profile.saleLocked ? [] : ([["done", "Locked"]] as [string, string][])),
     ["cancel", "Cancelled"],
   ];
-  const recompute = (env: OrmEnv, orderIds: number[]) =>
-    recomputeTotals(env, "sale.order", "sale.order.line", "order_id", "product_uom_qty", tax, orderIds);
+  const recompute = refreshSaleOrders;
   return [
     {
       name: "sale.order",
@@ -165,7 +207,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
             ["to invoice", "To Invoice"],
             ["no", "Nothing to Invoice"],
           ],
-          { compute: (env, rows) => rows.map((r) => invoiceStatus(env, r)) },
+          { default: "no", readonly: true },
         ),
         ...(profile.deliveryStatus
           ? {
@@ -176,7 +218,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
                   ["partial", "Partially Delivered"],
                   ["full", "Fully Delivered"],
                 ],
-                { compute: (env, rows) => rows.map((r) => deliveryStatus(env, r)) },
+                { readonly: true },
               ),
             }
           : {}),
@@ -275,12 +317,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
         price_total: f.money("Total", { default: 0, readonly: true }),
         qty_delivered: f.float("Delivery Quantity", { default: 0 }),
         qty_invoiced: f.float("Invoiced Quantity", { default: 0, readonly: true }),
-        qty_to_invoice: f.float("Quantity To Invoice", {
-          compute: (env, rows) => {
-            const states = orderStates(env, rows);
-            return rows.map((r) => qtyToInvoice(env, r, states.get(r.order_id as number) ?? "draft"));
-          },
-        }),
+        qty_to_invoice: f.float("Quantity To Invoice", { default: 0, readonly: true }),
         state: f.sel([], {
           compute: (env, rows) => {
             const states = orderStates(env, rows);
@@ -325,10 +362,10 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
           operation: "write",
           run: (env, ids) => {
             const wizards = env.ensureExist("sale.order.cancel", ids);
-            return cancelOrders(
-              env.withContext({ disable_cancel_warning: true }),
-              wizards.map((w) => w.order_id as number),
-            );
+            const orderIds = wizards.map((w) => w.order_id as number);
+            const result = cancelOrders(env.withContext({ disable_cancel_warning: true }), orderIds);
+            refreshSaleOrders(env, orderIds);
+            return result;
           },
         },
       },

@@ -2,6 +2,7 @@ import type { Row } from "../model-def.ts";
 import { userError } from "../odoo-error.ts";
 import type { OrmEnv } from "../orm-env.ts";
 import { isStorable } from "./product-models.ts";
+import { refreshSaleOrders } from "./sale-models.ts";
 
 /** Ids of the seeded stock locations and picking types (Odoo's usual ids in a fresh database). */
 export const LOC = { vendors: 4, customers: 5, inventory: 6, whView: 7, stock: 8 } as const;
@@ -223,4 +224,9 @@ export function cancelPickings(env: OrmEnv, pickingIds: number[]): void {
   });
   refreshPickingState(env, pickingIds);
   env.update("stock.picking", pickingIds, { state: "cancel" });
+  const orders = env
+    .browse("stock.picking", pickingIds)
+    .map((p) => p.sale_id as number)
+    .filter(Boolean);
+  if (orders.length) refreshSaleOrders(env, orders);
 }

@@ -2,6 +2,7 @@ import type { Row } from "../model-def.ts";
 import { userError } from "../odoo-error.ts";
 import type { OrmEnv } from "../orm-env.ts";
 import { isStorable } from "./product-models.ts";
+import { refreshSaleOrders } from "./sale-models.ts";
 import {
   confirmPickings,
   createPicking,
@@ -159,6 +160,7 @@ function actionDone(env: OrmEnv, picking: Row, cancelRemainder: boolean): void {
   }
   env.update("stock.picking", [picking.id], { state: "done", date_done: env.stamp });
   refreshPickingState(env, [picking.id]);
+  if (picking.sale_id) refreshSaleOrders(env, [picking.sale_id as number]);
   if (remainders.length && !cancelRemainder) {
     createPicking(
       env,
@@ -181,5 +183,6 @@ function actionDone(env: OrmEnv, picking: Row, cancelRemainder: boolean): void {
         name: move.name as string,
       })),
     );
+    if (picking.sale_id) refreshSaleOrders(env, [picking.sale_id as number]);
   }
 }
