@@ -9,7 +9,7 @@ export interface CallRecord {
   records: number;
   startedAt: number;
   durationMs: number;
-  /** `ok`, `error:<odoo exception name>` or `fault:<kind>`. */
+  /** `ok`, `error:<odoo exception name>`, `fault:<kind>`, or `denied` for a refused login. */
   outcome: string;
 }
 

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { CallLog } from "./call-log.ts";
 import type { FaultInjector, FaultSpec } from "./fault-injector.ts";
 import { BodyTooLarge, NOT_FOUND_HTML, readBody, send, sendHtml, sendJson } from "./http-util.ts";
 import { handleJson2 } from "./json2-transport.ts";
@@ -9,7 +8,6 @@ import { handleXmlRpc } from "./xmlrpc-transport.ts";
 
 export interface HttpDeps extends TransportDeps {
   faults: FaultInjector;
-  log: CallLog;
 }
 
 /**

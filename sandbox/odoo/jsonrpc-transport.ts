@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { CallDispatcher, DispatcherDeps } from "./call-dispatcher.ts";
 import { unknownDatabase } from "./call-dispatcher.ts";
+import type { CallLog } from "./call-log.ts";
 import { applyLateFault, jsonRpcError, renderEarlyFault, send, sendJson } from "./http-util.ts";
 import { OdooError } from "./odoo-error.ts";
 import type { VersionProfile } from "./version-profile.ts";
@@ -10,6 +11,7 @@ export interface TransportDeps {
   databases: DispatcherDeps["databases"];
   profile: VersionProfile;
   parked: Set<ServerResponse>;
+  log: CallLog;
 }
 
 /** `common.version`'s answer. */
@@ -82,8 +84,27 @@ export async function handleJsonRpc(deps: TransportDeps, res: ServerResponse, bo
     const args = Array.isArray(params.args) ? params.args : [];
     if (service === "common") {
       if (method === "version") return success(res, id, versionInfo(deps.profile));
-      if (method === "authenticate" || method === "login")
-        return success(res, id, authenticate(deps, args[0], args[1], args[2]));
+      if (method === "authenticate" || method === "login") {
+        const started = Date.now();
+        let uid: number | false = false;
+        try {
+          uid = authenticate(deps, args[0], args[1], args[2]);
+        } finally {
+          // Logins are RPCs too: they show in the call log as model "common".
+          deps.log.add({
+            transport: "jsonrpc",
+            db: String(args[0]),
+            uid,
+            model: "common",
+            method: String(method),
+            records: 0,
+            startedAt: started,
+            durationMs: Date.now() - started,
+            outcome: uid === false ? "denied" : "ok",
+          });
+        }
+        return success(res, id, uid);
+      }
       if (method === "about") return success(res, id, "See http://openerp.com");
       throw new OdooError("builtins.KeyError", `'${String(method)}'`, 500);
     }

@@ -293,6 +293,16 @@ export function baseMethods(profile: VersionProfile): Record<string, MethodDef> 
         return touch(env, env.search(model, a.args, searchOpts(a)));
       },
     };
+    methods.name_get = {
+      owner: BASE,
+      multi: true,
+      params: [],
+      operation: "read",
+      run: (env, ids, _a, model) => {
+        const names = env.displayNames(model, ids);
+        return ids.filter((id) => names.has(id)).map((id) => [id, names.get(id)]);
+      },
+    };
     methods.search_count = {
       ...(methods.search_count as MethodDef),
       params: ["args", "limit"],

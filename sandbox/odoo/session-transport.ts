@@ -169,7 +169,12 @@ export async function handleSessionRoute(
     if (outcome.kind === "fault") return renderEarlyFault(res, outcome.fault);
     if (applyLateFault(res, outcome.fault, deps.parked)) return;
     if (outcome.kind === "error") return sendJson(res, 200, jsonRpcError(id, outcome.error, version));
-    return sendJson(res, 200, { jsonrpc: "2.0", id, result: outcome.value ?? null });
+    // Same JSON-route envelope as /jsonrpc: a None result leaves the `result` key out.
+    return sendJson(
+      res,
+      200,
+      outcome.value === undefined ? { jsonrpc: "2.0", id } : { jsonrpc: "2.0", id, result: outcome.value },
+    );
   }
   if (path === "/web/session/get_session_info") {
     const session = sessions.get(req);

@@ -30,6 +30,9 @@ function tokenize(xml: string): Token[] {
 
 export class XmlRpcParseError extends Error {}
 
+/** Python's marshaller refusing an int beyond 32 bits. */
+export class OverflowError extends Error {}
+
 class Parser {
   private pos = 0;
   private readonly tokens: Token[];
@@ -172,6 +175,9 @@ export function encodeValue(value: unknown): string {
     throw new TypeError("cannot marshal None unless allow_none is enabled");
   if (typeof value === "boolean") return `<value><boolean>${value ? 1 : 0}</boolean></value>`;
   if (typeof value === "number") {
+    if (Number.isInteger(value) && (value > 2147483647 || value < -2147483648)) {
+      throw new OverflowError("int exceeds XML-RPC limits");
+    }
     return Number.isInteger(value)
       ? `<value><int>${value}</int></value>`
       : `<value><double>${value}</double></value>`;

@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import { applyLateFault, renderEarlyFault, send } from "./http-util.ts";
 import { authenticate, type TransportDeps, versionInfo } from "./jsonrpc-transport.ts";
 import { OdooError, tracebackOf } from "./odoo-error.ts";
-import { faultResponse, methodResponse, parseMethodCall } from "./xmlrpc-codec.ts";
+import { faultResponse, methodResponse, OverflowError, parseMethodCall } from "./xmlrpc-codec.ts";
 
 const XML = "text/xml; charset=utf-8";
 
@@ -27,13 +27,21 @@ const MARSHAL_NONE_TRACEBACK = `Traceback (most recent call last):
 TypeError: cannot marshal None unless allow_none is enabled
 `;
 
+const OVERFLOW_TRACEBACK = `Traceback (most recent call last):
+  File "/opt/odoo/odoo/addons/base/controllers/rpc.py", line 128, in _xmlrpc
+    return xmlrpc.client.dumps((result,), methodresponse=1, allow_none=False)
+  File "/usr/lib/python3.11/xmlrpc/client.py", line 527, in dump_long
+    raise OverflowError("int exceeds XML-RPC limits")
+OverflowError: int exceeds XML-RPC limits
+`;
+
 function answer(res: ServerResponse, value: unknown): void {
   let body: string;
   try {
     body = methodResponse(value);
-  } catch {
+  } catch (error) {
     // The transaction is already committed: XML-RPC only fails to say so (odoo#29768).
-    body = faultResponse(1, MARSHAL_NONE_TRACEBACK);
+    body = faultResponse(1, error instanceof OverflowError ? OVERFLOW_TRACEBACK : MARSHAL_NONE_TRACEBACK);
   }
   send(res, 200, XML, body);
 }

@@ -139,6 +139,7 @@ describe("version-specific signatures", () => {
         (await v16.raw("res.country", "web_read", [[1], {}])).error.data.name,
         "builtins.AttributeError",
       );
+      assert.deepEqual(await v16.call("res.partner", "name_get", [[10, 999]]), [[10, "Deco Addict"]]);
     } finally {
       await v16.odoo.close();
     }

@@ -333,6 +333,11 @@ describe("generic ORM over JSON-RPC", () => {
     assert.equal(await common("authenticate", ["crossdock", "admin", "sandbox-admin-key", {}]), 2);
     assert.equal(await common("login", ["crossdock", "demo", "demo"]), 6);
     assert.equal(await common("authenticate", ["crossdock", "demo", "nope", {}]), false);
+    const logins = rpc.odoo.calls.of("common", "authenticate").map((c) => [c.uid, c.outcome]);
+    assert.deepEqual(logins.slice(-2), [
+      [2, "ok"],
+      [false, "denied"],
+    ]);
     const version = await (await fetch(`${rpc.odoo.url}/web/version`)).json();
     assert.deepEqual(version, { version_info: [17, 0, 0, "final", 0, ""], version: "17.0" });
   });

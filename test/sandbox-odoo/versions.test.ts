@@ -290,6 +290,42 @@ describe("session API and XML-RPC extras", () => {
         { "Content-Type": "text/xml" },
       );
       assert.match(xml.text, /<name>server_version<\/name>\n<value><string>17\.0<\/string><\/value>/);
+      const big = await rpc.call("res.partner", "create", [
+        { name: "Big int", customer_rank: 3_000_000_000 },
+      ]);
+      const overflow = await post(
+        `${rpc.odoo.url}/xmlrpc/2/object`,
+        `<?xml version='1.0'?><methodCall><methodName>execute_kw</methodName><params><param><value><string>crossdock</string></value></param><param><value><int>2</int></value></param><param><value><string>admin</string></value></param><param><value><string>res.partner</string></value></param><param><value><string>read</string></value></param><param><value><array><data><value><array><data><value><int>${big}</int></value></data></array></value><value><array><data><value><string>customer_rank</string></value></data></array></value></data></array></value></param></params></methodCall>`,
+        { "Content-Type": "text/xml" },
+      );
+      assert.match(overflow.text, /OverflowError: int exceeds XML-RPC limits/, "no 64-bit ints over XML-RPC");
+      const auth = await post(
+        `${rpc.odoo.url}/web/session/authenticate`,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          method: "call",
+          id: 1,
+          params: { db: "crossdock", login: "admin", password: "admin" },
+        }),
+      );
+      const cookie = /session_id=[0-9a-f]+/.exec(auth.headers.get("set-cookie") ?? "")?.[0] ?? "";
+      const none = await post(
+        `${rpc.odoo.url}/web/dataset/call_kw/sale.order/action_unlock`,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          method: "call",
+          id: 9,
+          params: { model: "sale.order", method: "action_unlock", args: [[25]], kwargs: {} },
+        }),
+        { Cookie: cookie },
+      );
+      assert.deepEqual(
+        none.json,
+        { jsonrpc: "2.0", id: 9 },
+        "None leaves the result key out on the session API too",
+      );
+      const login = rpc.odoo.calls.of("common", "authenticate");
+      assert.equal(login.length, 0, "session logins are not JSON-RPC common calls");
       const garbage = await post(`${rpc.odoo.url}/xmlrpc/2/object`, "<methodCall><oops", {
         "Content-Type": "text/xml",
       });
