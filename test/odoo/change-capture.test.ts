@@ -5,11 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type SandboxOdoo, startSandboxOdoo } from "../../sandbox/odoo/sandbox-odoo.ts";
-import {
-  createChangePoller,
-  ManualTimers,
-  type PollResult,
-} from "../../src/connectors/odoo/change-poller.ts";
+import { createChangePoller, type PollResult } from "../../src/connectors/odoo/change-poller.ts";
 import { createMasterDataCache } from "../../src/connectors/odoo/master-data-cache.ts";
 import {
   invoiceFeed,
@@ -21,6 +17,7 @@ import {
 import { createOdooClient, type OdooClient } from "../../src/connectors/odoo/odoo-client.ts";
 import { createOdooWebhookHint } from "../../src/connectors/odoo/odoo-webhook-hint.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { ManualTimers } from "../../src/core/timers.ts";
 import { openTestStore } from "./test-store.ts";
 
 const START = Date.UTC(2026, 0, 1, 12);

@@ -4,18 +4,16 @@ import { createFakeOdoo, type FakeOdoo } from "../../../test/odoo/fake-odoo-clie
 import { openTestStore } from "../../../test/odoo/test-store.ts";
 import type { ManualClock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
+import { ManualTimers } from "../../core/timers.ts";
 import type { Store } from "../../store/store.ts";
 import {
   type ChangeFeed,
   type ChangePollerOptions,
   createChangePoller,
-  decodeIdRanges,
-  encodeIdRanges,
-  ManualTimers,
   POLLER_CURSOR_KIND,
   type PollResult,
-  toOdooDatetime,
 } from "./change-poller.ts";
+import { toOdooDatetime } from "./odoo-datetime.ts";
 
 const thingFeed: ChangeFeed = {
   name: "things",
@@ -433,12 +431,6 @@ describe("change poller (id mode)", () => {
       ["message:11", "message:12", "message:14", "message:13", "message:15"],
     );
   });
-});
-
-test("id ranges round-trip", () => {
-  assert.equal(encodeIdRanges([5, 1, 2, 3, 9, 10]), "1-3,5,9-10");
-  assert.deepEqual(decodeIdRanges("1-3,5,9-10"), [1, 2, 3, 5, 9, 10]);
-  assert.equal(encodeIdRanges([]), "");
 });
 
 /** Lets the poll's awaits (store, fake client) run until `done` holds; yields, never sleeps. */

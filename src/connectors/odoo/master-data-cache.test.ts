@@ -5,8 +5,8 @@ import { runInNewContext } from "node:vm";
 import { createFakeOdoo, type FakeOdoo } from "../../../test/odoo/fake-odoo-client.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
-import { toOdooDatetime } from "./change-poller.ts";
 import { createMasterDataCache } from "./master-data-cache.ts";
+import { toOdooDatetime } from "./odoo-datetime.ts";
 
 const START = Date.UTC(2026, 0, 1, 12);
 

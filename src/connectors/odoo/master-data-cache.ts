@@ -22,7 +22,8 @@
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import { type StructuredLogger, silentLogger } from "../../delivery/structured-logger.ts";
-import { type OdooRecord, readChangedPages, WriteDateCursor } from "./change-poller.ts";
+import { readChangedPages, WriteDateCursor } from "./change-cursor.ts";
+import type { OdooRecord } from "./change-poller.ts";
 import type { OdooClient } from "./odoo-client.ts";
 import type { OdooDialect } from "./odoo-dialect.ts";
 import { toDecimalString } from "./odoo-events.ts";

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { createFakeOdoo } from "../../../test/odoo/fake-odoo-client.ts";
 import { openTestStore } from "../../../test/odoo/test-store.ts";
 import type { EventInput, JsonValue } from "../../store/store.ts";
-import { type ChangeFeed, createChangePoller, type OdooRecord, toOdooDatetime } from "./change-poller.ts";
+import { type ChangeFeed, createChangePoller, type OdooRecord } from "./change-poller.ts";
 import {
   invoiceFeed,
   odooChangeFeeds,
@@ -14,6 +14,7 @@ import {
   saleOrderFeed,
   stockQuantFeed,
 } from "./odoo-change-feeds.ts";
+import { toOdooDatetime } from "./odoo-datetime.ts";
 import { odooDialect } from "./odoo-dialect.ts";
 
 const WD = "2026-01-01 12:00:05";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.ts";
-import { ManualTimers } from "./change-poller.ts";
+import { ManualTimers } from "../../core/timers.ts";
 import { createOdooWebhookHint } from "./odoo-webhook-hint.ts";
 
 function setup() {

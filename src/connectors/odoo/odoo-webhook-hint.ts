@@ -16,7 +16,7 @@
  * const result = hint.handle(rawBody); // { ok: true, model: "sale.order", woken: 1, coalesced: false }
  */
 import type { Clock } from "../../core/clock.ts";
-import { systemTimers, type Timers } from "./change-poller.ts";
+import { systemTimers, type Timers } from "../../core/timers.ts";
 
 /** What a hint wakes: a change poller, or anything else with `wake()`. */
 export interface Wakeable {
