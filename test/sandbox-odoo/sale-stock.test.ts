@@ -389,3 +389,58 @@ describe("sale.order + stock (version 17)", () => {
       assert.equal(first.qty_available + 7, all.qty_available);
     }));
 });
+
+describe("amending a confirmed order", () => {
+  test("a new line joins the open delivery; a raised quantity adds demand; a lowered one shrinks it", () =>
+    withRpc(async (rpc) => {
+      const { order, picking } = await confirmedOrder(rpc, [[16, 2]]);
+      await rpc.call("sale.order", "write", [
+        [order],
+        { order_line: [[0, 0, { product_id: 17, product_uom_qty: 3 }]] },
+      ]);
+      const moves = async () =>
+        (
+          await rpc.call(
+            "stock.move",
+            "search_read",
+            [
+              [
+                ["picking_id", "=", picking],
+                ["state", "!=", "cancel"],
+              ],
+            ],
+            { fields: ["product_id", "product_uom_qty", "state"], order: "id" },
+          )
+        ).map((m: { product_id: [number, string]; product_uom_qty: number }) => [
+          m.product_id[0],
+          m.product_uom_qty,
+        ]);
+      assert.deepEqual(await moves(), [
+        [16, 2],
+        [17, 3],
+      ]);
+      const [line16] = await rpc.call("sale.order.line", "search", [
+        [
+          ["order_id", "=", order],
+          ["product_id", "=", 16],
+        ],
+      ]);
+      await rpc.call("sale.order.line", "write", [[line16], { product_uom_qty: 5 }]);
+      assert.deepEqual(await moves(), [
+        [16, 2],
+        [17, 3],
+        [16, 3],
+      ]);
+      await rpc.call("sale.order.line", "write", [[line16], { product_uom_qty: 1 }]);
+      assert.deepEqual(await moves(), [
+        [16, 1],
+        [17, 3],
+      ]);
+      const [p] = await rpc.call("stock.picking", "read", [[picking], ["state", "move_ids_without_package"]]);
+      assert.equal(p.state, "assigned");
+      assert.equal(p.move_ids_without_package.length, 3, "cancelled moves stay on the picking");
+      const [o] = await rpc.call("sale.order", "read", [[order], ["amount_untaxed", "picking_ids"]]);
+      assert.equal(o.picking_ids.length, 1);
+      assert.equal(o.amount_untaxed, 1 * 885 + 3 * 33);
+    }));
+});

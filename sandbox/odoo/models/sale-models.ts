@@ -3,9 +3,9 @@ import { userError } from "../odoo-error.ts";
 import type { OrmEnv } from "../orm-env.ts";
 import type { VersionProfile } from "../version-profile.ts";
 import { recomputeTotals } from "./amounts.ts";
-import { isStorable } from "./product-models.ts";
 import { createSaleInvoices } from "./sale-invoicing.ts";
-import { cancelPickings, createPicking, PICKING_TYPE } from "./stock-logic.ts";
+import { launchProcurement } from "./sale-procurement.ts";
+import { cancelPickings } from "./stock-logic.ts";
 import { wizardAction } from "./stock-validate.ts";
 
 /** Quantity still to invoice on a sale line: delivered (or ordered, per policy) minus invoiced. */
@@ -102,30 +102,7 @@ function confirmOrders(env: OrmEnv, ids: number[]): boolean {
   }
   for (const order of orders) {
     env.update("sale.order", [order.id], { state: "sale", date_order: env.stamp });
-    const lines = env.find("sale.order.line", [["order_id", "=", order.id]]);
-    const storable = lines.filter((l) => {
-      const product = l.product_id ? env.browse("product.product", [l.product_id as number])[0] : undefined;
-      return product && isStorable(env, product) && Number(l.product_uom_qty) > 0;
-    });
-    if (storable.length) {
-      const warehouse = env.get("stock.warehouse", (order.warehouse_id as number) || 1);
-      createPicking(
-        env.withExactContext({}),
-        (warehouse.out_type_id as number) || PICKING_TYPE.delivery,
-        {
-          partner_id: order.partner_shipping_id || order.partner_id,
-          origin: order.name,
-          sale_id: order.id,
-          carrier_id: order.carrier_id,
-        },
-        storable.map((l) => ({
-          product_id: l.product_id as number,
-          qty: Number(l.product_uom_qty),
-          sale_line_id: l.id,
-          name: l.name as string,
-        })),
-      );
-    }
+    launchProcurement(env, env.get("sale.order", order.id));
     env.update("res.partner", [order.partner_id as number], {
       customer_rank: Number(env.get("res.partner", order.partner_id as number).customer_rank ?? 0) + 1,
     });
@@ -335,8 +312,11 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
           vals[tax] ??= [[6, 0, (product.taxes_id as number[]) ?? []]];
         }
       },
-      afterCreate: (env, ids) => recompute(env, linesOrders(env, ids)),
-      afterWrite: (env, ids) => recompute(env, linesOrders(env, ids)),
+      afterCreate: (env, ids) => amendedLines(env, ids),
+      afterWrite: (env, ids, vals) => {
+        if ("product_uom_qty" in vals || "product_id" in vals) amendedLines(env, ids);
+        else recompute(env, linesOrders(env, ids));
+      },
       beforeUnlink: (env, ids) => {
         const orders = linesOrders(env, ids);
         if (env.browse("sale.order", orders).some((o) => o.state === "sale" || o.state === "done")) {
@@ -402,6 +382,13 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
       },
     },
   ];
+}
+
+/** Lines added or changed on a confirmed order update its deliveries, then the order's totals. */
+function amendedLines(env: OrmEnv, lineIds: number[]): void {
+  const orders = linesOrders(env, lineIds);
+  for (const order of env.browse("sale.order", orders)) launchProcurement(env, order);
+  refreshSaleOrders(env, orders);
 }
 
 function linesOrders(env: OrmEnv, lineIds: number[]): number[] {

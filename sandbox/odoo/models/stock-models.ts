@@ -174,6 +174,7 @@ export function stockModels(profile: VersionProfile): ModelDef[] {
         scheduled_date: f.datetime("Scheduled Date", { default: (env: OrmEnv) => env.stamp }),
         date_done: f.datetime("Date of Transfer"),
         move_ids: f.o2m("stock.move", "picking_id", { string: "Stock move" }),
+        move_ids_without_package: f.o2m("stock.move", "picking_id", { string: "Stock moves not in package" }),
         move_line_ids: f.o2m("stock.move.line", "picking_id", { string: "Operations" }),
         backorder_id: f.m2o("stock.picking", { string: "Back Order of" }),
         backorder_ids: f.o2m("stock.picking", "backorder_id", { string: "Back Orders" }),
