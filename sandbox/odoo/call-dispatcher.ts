@@ -193,10 +193,11 @@ export function toOdooError(error: unknown): OdooError {
   if (error instanceof RangeError && /call stack/i.test(error.message))
     return new OdooError("builtins.RecursionError", "maximum recursion depth exceeded", 500);
   const message = error instanceof Error ? error.message : String(error);
-  if (
-    /SQLITE|sqlite|too many|Expression tree/i.test(`${(error as { code?: string })?.code ?? ""} ${message}`)
-  ) {
+  if (/too many|too large|Expression tree/i.test(message)) {
     return new OdooError("psycopg2.errors.ProgramLimitExceeded", message, 500);
+  }
+  if (/^SQLITE/.test((error as { code?: string })?.code ?? "")) {
+    return new OdooError("psycopg2.errors.InternalError", message, 500);
   }
   return new OdooError("builtins.Exception", message, 500);
 }

@@ -1,5 +1,5 @@
 import { rightsProbeMethods } from "./access-rights.ts";
-import { f, type MethodDef, type ModelDef } from "./model-def.ts";
+import { type FieldDef, f, type MethodDef, type ModelDef } from "./model-def.ts";
 import { accountModels } from "./models/account-models.ts";
 import { baseModels } from "./models/base-models.ts";
 import { productModels } from "./models/product-models.ts";
@@ -35,7 +35,8 @@ export function buildRegistry(profile: VersionProfile): Registry {
     models.set(def.name, {
       ...def,
       methods,
-      fields: {
+      // Null-prototype maps: a field called "constructor" or "__proto__" from a request is simply unknown.
+      fields: Object.assign(Object.create(null) as Record<string, FieldDef>, {
         ...def.fields,
         display_name: f.char("Display Name", {
           compute: (env, rows) => {
@@ -50,7 +51,7 @@ export function buildRegistry(profile: VersionProfile): Registry {
         create_uid: f.m2o("res.users", { string: "Created by", readonly: true }),
         write_date: f.datetime("Last Updated on", { readonly: true }),
         write_uid: f.m2o("res.users", { string: "Last Updated by", readonly: true }),
-      },
+      }),
     });
   }
   return { profile, models };

@@ -117,3 +117,27 @@ describe("malformed, hostile and oversized requests: clean answers, never a cras
     await alive();
   });
 });
+
+describe("prototype-named fields, models and methods", () => {
+  test("are unknown names, answered with Odoo's errors", async () => {
+    const rpc = await startWithRpc();
+    try {
+      const write = await rpc.raw("res.partner", "write", [[10], { constructor: 1, ["__proto__"]: 2 }]);
+      assert.equal(write.error.data.name, "builtins.ValueError");
+      const read = await rpc.raw("res.partner", "read", [[10], ["constructor"]]);
+      assert.equal(read.error.data.message, "Invalid field 'constructor' on model 'res.partner'");
+      const search = await rpc.raw("res.partner", "search", [[["toString", "=", 1]]]);
+      assert.equal(search.error.data.name, "builtins.ValueError");
+      assert.equal(
+        (await rpc.raw("res.partner", "hasOwnProperty", [[]])).error.data.name,
+        "builtins.AttributeError",
+      );
+      assert.equal(
+        (await rpc.raw("constructor", "search", [[]])).error.data.name,
+        "odoo.exceptions.UserError",
+      );
+    } finally {
+      await rpc.odoo.close();
+    }
+  });
+});
