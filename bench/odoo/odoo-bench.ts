@@ -6,6 +6,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { request } from "undici";
 import { createOdooClient } from "../../src/connectors/odoo/odoo-client.ts";
 import { writeResultFile } from "../lib/bench-output.ts";
 import { describeMachine } from "../lib/machine.ts";
@@ -47,6 +48,7 @@ const TOUCHED = { load: 4, create: 3, confirm: 5 };
 interface PointResult {
   orderMs: number;
   baseline: {
+    odooBusyMsPerOrder: number;
     seconds: number;
     ordersPerSecond: number;
     calls: number;
@@ -55,6 +57,7 @@ interface PointResult {
     rssPeakBytes: number;
   };
   batched: Awaited<ReturnType<typeof placeOrdersBatched>> & {
+    odooBusyMsPerOrder: number;
     ordersPerSecond: number;
     calls: number;
     confirmed: number;
@@ -82,6 +85,7 @@ export async function runOdooBench(argv: string[]): Promise<void> {
       r.baseline.calls,
       ((r.baseline.calls / orders) * 100).toFixed(0),
       "-",
+      r.baseline.odooBusyMsPerOrder.toFixed(1),
       formatMiB(r.baseline.rssPeakBytes),
       "1.00x",
     ],
@@ -96,6 +100,7 @@ export async function runOdooBench(argv: string[]): Promise<void> {
       r.batched.calls,
       ((r.batched.calls / orders) * 100).toFixed(1),
       `${formatMs(r.batched.latency.p50Ms)} / ${formatMs(r.batched.latency.p99Ms)}`,
+      r.batched.odooBusyMsPerOrder.toFixed(1),
       formatMiB(r.batched.rssPeakBytes),
       formatRatio(r.batched.ordersPerSecond / r.baseline.ordersPerSecond),
     ],
@@ -116,6 +121,7 @@ export async function runOdooBench(argv: string[]): Promise<void> {
         "RPC calls",
         "calls per 100 orders",
         "job latency p50 / p99 ms",
+        "Odoo busy ms per order",
         "peak RSS MiB",
         "vs baseline",
       ],
@@ -203,6 +209,21 @@ async function runPoint(
         )
       ).length;
 
+    const perRecordMs = sandboxOptions.latency.perRecordMs as Record<string, number>;
+    /** Odoo worker time the calls cost in the simulation: per call + per record touched (queueing excluded). */
+    const odooBusyMs = async () => {
+      const calls = (await (await request(`${url}/__sandbox/calls`)).body.json()) as {
+        model: string;
+        method: string;
+        records: number;
+      }[];
+      await (await request(`${url}/__sandbox/reset-calls`, { method: "POST" })).body.dump();
+      return calls.reduce(
+        (sum, c) => sum + n("per-call-ms") + (perRecordMs[`${c.model}.${c.method}`] ?? 0) * c.records,
+        0,
+      );
+    };
+    await odooBusyMs();
     const baselineCalls = { calls: 0 };
     const baselineClient = connect(baselineCalls);
     const rssBase = startRssSampler();
@@ -215,6 +236,7 @@ async function runPoint(
     const baseSeconds = (performance.now() - t0) / 1_000;
     const baseRss = rssBase.stop();
 
+    const baseBusy = await odooBusyMs();
     const hubCalls = { calls: 0 };
     const hubClient = connect(hubCalls);
     await hubClient.connect();
@@ -231,9 +253,11 @@ async function runPoint(
       },
     );
     const hubRss = rssHub.stop();
+    const hubBusy = await odooBusyMs();
     const result: PointResult = {
       orderMs,
       baseline: {
+        odooBusyMsPerOrder: baseBusy / orders,
         seconds: baseSeconds,
         ordersPerSecond: orders / baseSeconds,
         calls: baselineCalls.calls,
@@ -243,6 +267,7 @@ async function runPoint(
       },
       batched: {
         ...hub,
+        odooBusyMsPerOrder: hubBusy / orders,
         ordersPerSecond: hub.completed / hub.seconds,
         calls: hubCalls.calls,
         confirmed: await confirmed(`hub${orderMs}`),
