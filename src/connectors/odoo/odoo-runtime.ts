@@ -73,7 +73,9 @@ export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
   const byModel: Record<string, Wakeable[]> = {};
   for (const poller of pollers) {
     const model = poller.key.split("/")[1] as string;
-    (byModel[model] ??= []).push(poller);
+    const list = byModel[model] ?? [];
+    list.push(poller);
+    byModel[model] = list;
   }
   const hint = roles.has("gateway") ? createOdooWebhookHint({ feedsByModel: byModel, clock }) : undefined;
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
