@@ -192,8 +192,11 @@ export function seedBulkProducts(env: OrmEnv, db: Database, count: number): void
     "write_uid",
     ...Object.keys(storable),
   ];
+  const insertTemplate = db.prepare(
+    `INSERT INTO product_template (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
+  );
   const insert = db.prepare(
-    `INSERT INTO product_product (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
+    `INSERT INTO product_product (${columns.map((c) => `"${c}"`).join(",")}, product_tmpl_id) VALUES (${columns.map(() => "?").join(",")}, ?)`,
   );
   const quant = db.prepare(
     `INSERT INTO stock_quant (product_id, location_id, quantity, reserved_quantity, inventory_quantity, inventory_quantity_set, company_id, in_date, create_date, write_date, create_uid, write_uid) VALUES (?, ?, 1000, 0, 0, 0, 1, ?, ?, ?, 1, 1)`,
@@ -201,28 +204,28 @@ export function seedBulkProducts(env: OrmEnv, db: Database, count: number): void
   const flags = Object.values(storable).map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
   for (let i = 1; i <= count; i++) {
     const code = `SKU-${String(i).padStart(5, "0")}`;
-    const id = Number(
-      insert.run(
-        `Bulk product ${code}`,
-        code,
-        `9${String(i).padStart(12, "0")}`,
-        10 + (i % 90),
-        5 + (i % 40),
-        1,
-        1,
-        "delivery",
-        1,
-        1,
-        1,
-        "[1]",
-        "[2]",
-        env.stamp,
-        env.stamp,
-        1,
-        1,
-        ...flags,
-      ).lastInsertRowid,
-    );
+    const row = [
+      `Bulk product ${code}`,
+      code,
+      `9${String(i).padStart(12, "0")}`,
+      10 + (i % 90),
+      5 + (i % 40),
+      1,
+      1,
+      "delivery",
+      1,
+      1,
+      1,
+      "[1]",
+      "[2]",
+      env.stamp,
+      env.stamp,
+      1,
+      1,
+      ...flags,
+    ];
+    const template = Number(insertTemplate.run(...row).lastInsertRowid);
+    const id = Number(insert.run(...row, template).lastInsertRowid);
     quant.run(id, LOC.stock, env.stamp, env.stamp, env.stamp);
   }
 }

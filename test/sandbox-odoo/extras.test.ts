@@ -187,3 +187,59 @@ describe("CLI", () => {
     }
   });
 });
+
+describe("product.template (one per variant)", () => {
+  test("creating either creates the other; template writes reach variants without moving their write_date", async () => {
+    let clock = Date.UTC(2026, 3, 1, 8, 0, 0);
+    const rpc = await startWithRpc({ now: () => clock, products: 3 });
+    try {
+      const variant = await rpc.call("product.product", "create", [
+        { name: "Lamp", default_code: "LAMP", detailed_type: "product", list_price: 20 },
+      ]);
+      const [v] = await rpc.call("product.product", "read", [[variant], ["product_tmpl_id", "write_date"]]);
+      const [t] = await rpc.call("product.template", "read", [
+        [v.product_tmpl_id[0]],
+        ["name", "default_code", "detailed_type", "list_price", "product_variant_ids", "product_variant_id"],
+      ]);
+      assert.deepEqual(
+        [
+          t.name,
+          t.default_code,
+          t.detailed_type,
+          t.list_price,
+          t.product_variant_ids,
+          t.product_variant_id[0],
+        ],
+        ["Lamp", "LAMP", "product", 20, [variant], variant],
+      );
+      clock += 60_000;
+      await rpc.call("product.template", "write", [[t.id], { list_price: 25 }]);
+      const [after] = await rpc.call("product.product", "read", [[variant], ["list_price", "write_date"]]);
+      assert.equal(after.list_price, 25);
+      assert.equal(after.write_date, v.write_date, "the variant's write_date does not move");
+      clock += 60_000;
+      await rpc.call("product.product", "write", [[variant], { name: "Desk Lamp" }]);
+      const [t2] = await rpc.call("product.template", "read", [[t.id], ["name", "write_date"]]);
+      assert.equal(t2.name, "Desk Lamp");
+      assert.equal(t2.write_date, "2026-04-01 08:02:00");
+      const template = await rpc.call("product.template", "create", [
+        { name: "Rug", list_price: 99, taxes_id: [[6, 0, [1]]] },
+      ]);
+      const [rug] = await rpc.call("product.template", "read", [[template], ["product_variant_ids"]]);
+      assert.equal(rug.product_variant_ids.length, 1);
+      const [rv] = await rpc.call("product.product", "read", [
+        rug.product_variant_ids,
+        ["name", "list_price", "taxes_id"],
+      ]);
+      assert.deepEqual([rv.name, rv.list_price, rv.taxes_id], ["Rug", 99, [1]]);
+      const bulk = await rpc.call("product.product", "search_read", [[["default_code", "=", "SKU-00002"]]], {
+        fields: ["product_tmpl_id"],
+      });
+      assert.equal(typeof bulk[0].product_tmpl_id[0], "number", "bulk products have templates too");
+      const [seeded] = await rpc.call("product.product", "read", [[1], ["product_tmpl_id"]]);
+      assert.ok(seeded.product_tmpl_id, "demo products have templates");
+    } finally {
+      await rpc.odoo.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { type FieldDef, f, type ModelDef, type Row } from "../model-def.ts";
 import type { OrmEnv } from "../orm-env.ts";
 import type { VersionProfile } from "../version-profile.ts";
+import { syncTemplates, templateModels } from "./product-template.ts";
 
 /** True for products whose stock is tracked (16/17 detailed_type "product", 18+ is_storable). */
 export function isStorable(env: OrmEnv, product: Row): boolean {
@@ -94,6 +95,51 @@ export function productModels(profile: VersionProfile): ModelDef[] {
           ),
           is_storable: f.bool("Track Inventory", { default: false }),
         };
+  const common: Record<string, FieldDef> = {
+    name: f.char("Name", { required: true }),
+    default_code: f.char("Internal Reference"),
+    barcode: f.char("Barcode"),
+    ...typeFields,
+    list_price: f.float("Sales Price", { default: 1 }),
+    standard_price: f.float("Cost", { default: 0 }),
+    uom_id: f.m2o("uom.uom", { default: 1, string: "Unit of Measure" }),
+    uom_po_id: f.m2o("uom.uom", { default: 1, string: "Purchase Unit" }),
+    invoice_policy: f.sel([
+      ["order", "Ordered quantities"],
+      ["delivery", "Delivered quantities"],
+    ]),
+    sale_ok: f.bool("Can be Sold", { default: true }),
+    purchase_ok: f.bool("Can be Purchased", { default: true }),
+    taxes_id: f.m2m("account.tax", { string: "Customer Taxes" }),
+    supplier_taxes_id: f.m2m("account.tax", { string: "Vendor Taxes" }),
+    description_sale: f.text("Sales Description"),
+    weight: f.float("Weight"),
+    company_id: f.m2o("res.company"),
+    active: f.bool("Active", { default: true }),
+  };
+  const stock: Record<string, FieldDef> = {
+    qty_available: f.float("Quantity On Hand", { compute: figure((x) => x.onHand) }),
+    free_qty: f.float("Free To Use Quantity", { compute: figure((x) => x.onHand - x.reserved) }),
+    virtual_available: f.float("Forecasted Quantity", {
+      compute: figure((x) => x.onHand + x.incoming - x.outgoing),
+    }),
+    incoming_qty: f.float("Incoming", { compute: figure((x) => x.incoming) }),
+    outgoing_qty: f.float("Outgoing", { compute: figure((x) => x.outgoing) }),
+  };
+  const normalize = (env: OrmEnv, vals: Record<string, unknown>) => {
+    if (profile.storableFlag === "detailed_type" && vals.detailed_type && !vals.type)
+      vals.type = vals.detailed_type;
+    if (profile.storableFlag === "detailed_type" && vals.type && !vals.detailed_type)
+      vals.detailed_type = vals.type;
+    if (!vals.invoice_policy) {
+      const storable =
+        env.profile.storableFlag === "is_storable"
+          ? Boolean(vals.is_storable)
+          : vals.detailed_type === "product";
+      vals.invoice_policy = storable ? "delivery" : "order";
+    }
+  };
+  const shared = Object.keys(common);
   return [
     {
       name: "product.product",
@@ -103,52 +149,28 @@ export function productModels(profile: VersionProfile): ModelDef[] {
       displayName: (_env, rows) =>
         rows.map((r) => (r.default_code ? `[${r.default_code}] ${r.name}` : (r.name as string))),
       fields: {
-        name: f.char("Name", { required: true }),
-        default_code: f.char("Internal Reference"),
-        barcode: f.char("Barcode"),
-        ...typeFields,
-        list_price: f.float("Sales Price", { default: 1 }),
-        standard_price: f.float("Cost", { default: 0 }),
-        uom_id: f.m2o("uom.uom", { default: 1, string: "Unit of Measure" }),
-        uom_po_id: f.m2o("uom.uom", { default: 1, string: "Purchase Unit" }),
-        invoice_policy: f.sel([
-          ["order", "Ordered quantities"],
-          ["delivery", "Delivered quantities"],
-        ]),
-        sale_ok: f.bool("Can be Sold", { default: true }),
-        purchase_ok: f.bool("Can be Purchased", { default: true }),
-        taxes_id: f.m2m("account.tax", { string: "Customer Taxes" }),
-        supplier_taxes_id: f.m2m("account.tax", { string: "Vendor Taxes" }),
-        description_sale: f.text("Sales Description"),
-        weight: f.float("Weight"),
-        company_id: f.m2o("res.company"),
-        active: f.bool("Active", { default: true }),
-        qty_available: f.float("Quantity On Hand", { compute: figure((x) => x.onHand) }),
-        free_qty: f.float("Free To Use Quantity", { compute: figure((x) => x.onHand - x.reserved) }),
-        virtual_available: f.float("Forecasted Quantity", {
-          compute: figure((x) => x.onHand + x.incoming - x.outgoing),
-        }),
-        incoming_qty: f.float("Incoming", { compute: figure((x) => x.incoming) }),
-        outgoing_qty: f.float("Outgoing", { compute: figure((x) => x.outgoing) }),
+        ...common,
+        product_tmpl_id: f.m2o("product.template", { string: "Product Template" }),
+        ...stock,
       },
       unique: [{ fields: ["barcode"], message: "A barcode can only be assigned to one product !" }],
       beforeCreate: (env, vals) => {
-        if (profile.storableFlag === "detailed_type" && vals.detailed_type && !vals.type)
-          vals.type = vals.detailed_type;
-        if (profile.storableFlag === "detailed_type" && vals.type && !vals.detailed_type)
-          vals.detailed_type = vals.type;
-        if (!vals.invoice_policy) {
-          const storable =
-            env.profile.storableFlag === "is_storable"
-              ? Boolean(vals.is_storable)
-              : vals.detailed_type === "product";
-          vals.invoice_policy = storable ? "delivery" : "order";
+        normalize(env, vals);
+        if (!vals.product_tmpl_id) {
+          const templateVals = Object.fromEntries(
+            shared.filter((k) => vals[k] !== undefined).map((k) => [k, vals[k]]),
+          );
+          vals.product_tmpl_id = env
+            .withContext({ sandbox_no_variant: true })
+            .create("product.template", templateVals);
         }
       },
       beforeWrite: (_env, _ids, vals) => {
         if (profile.storableFlag === "detailed_type" && vals.detailed_type && !vals.type)
           vals.type = vals.detailed_type;
       },
+      afterWrite: (env, ids, vals) => syncTemplates(env, ids, vals, shared),
     },
+    ...templateModels(common, stock, shared, normalize),
   ];
 }
