@@ -87,7 +87,7 @@ export function baseMethods(profile: VersionProfile): Record<string, MethodDef> 
       operation: "read",
       run: (env, _ids, a, model) => {
         const ids = env.search(model, a.domain ?? [], searchOpts(a));
-        return touch(env, readRecords(env, model, ids, a.fields));
+        return touch(env, readRecords(env, model, ids, a.fields, a.load));
       },
     },
     read: {
@@ -95,7 +95,7 @@ export function baseMethods(profile: VersionProfile): Record<string, MethodDef> 
       multi: true,
       params: ["fields", "load"],
       operation: "read",
-      run: (env, ids, a, model) => touch(env, readRecords(env, model, ids, a.fields)),
+      run: (env, ids, a, model) => touch(env, readRecords(env, model, ids, a.fields, a.load)),
     },
     create: {
       owner: BASE,

@@ -20,6 +20,7 @@ export function readRecords(
   model: string,
   ids: readonly number[],
   fields?: unknown,
+  load?: unknown,
 ): Record<string, unknown>[] {
   const def = env.model(model);
   let names: string[];
@@ -45,7 +46,11 @@ export function readRecords(
   for (const name of names) {
     if (name === "id") continue;
     const field = def.fields[name] as FieldDef;
-    const values = fieldValues(env, name, field, rows);
+    // load="_classic_write" (or None) gives many2one as a bare id, like Odoo.
+    const values =
+      field.type === "many2one" && load !== undefined && load !== "_classic_read"
+        ? rawValues(env, model, name, rows).map((v) => (typeof v === "number" && v > 0 ? v : false))
+        : fieldValues(env, name, field, rows);
     out.forEach((rec, i) => {
       rec[name] = values[i];
     });

@@ -147,7 +147,11 @@ export async function handleSessionRoute(
   }
   if (path === "/web/dataset/call_kw" || path.startsWith("/web/dataset/call_kw/")) {
     const session = sessions.get(req);
-    if (!session && deps.databases.size > 1) return sendHtml(res, 404, NOT_FOUND_HTML);
+    // With several databases and neither a session nor a valid ?db=, no db is selected: Werkzeug's 404.
+    const dbParam = url.searchParams.get("db");
+    if (!session && deps.databases.size > 1 && !(dbParam && deps.databases.has(dbParam))) {
+      return sendHtml(res, 404, NOT_FOUND_HTML);
+    }
     const parsed = parseJsonBody(res, body);
     if (!parsed.ok) return;
     if (!session || session.uid === false) return sendJson(res, 200, sessionExpired());

@@ -28,6 +28,13 @@ describe("generic ORM over JSON-RPC", () => {
     });
   });
 
+  test("read with load=_classic_write gives many2one ids", async () => {
+    const [rec] = await rpc.call("res.partner", "read", [[10], ["country_id", "parent_id"]], {
+      load: "_classic_write",
+    });
+    assert.deepEqual(rec, { id: 10, country_id: 233, parent_id: false });
+  });
+
   test("read of missing ids returns only the existing ones; write on them raises MissingError", async () => {
     assert.deepEqual(await rpc.call("res.partner", "read", [[10, 999999], ["name"]]), [
       { id: 10, name: "Deco Addict" },

@@ -271,6 +271,24 @@ describe("JSON-2 (version 19)", () => {
 });
 
 describe("session API and XML-RPC extras", () => {
+  test("several databases: call_kw with ?db= and no session is a session-expired error, without it a 404", async () => {
+    const rpc = await startWithRpc({ databases: ["alpha", "beta"] });
+    try {
+      const body = JSON.stringify({
+        jsonrpc: "2.0",
+        method: "call",
+        id: 1,
+        params: { model: "res.partner", method: "search", args: [[]], kwargs: {} },
+      });
+      const withDb = await post(`${rpc.odoo.url}/web/dataset/call_kw/res.partner/search?db=beta`, body);
+      assert.equal(withDb.json.error.code, 100);
+      const without = await post(`${rpc.odoo.url}/web/dataset/call_kw/res.partner/search`, body);
+      assert.equal(without.status, 404);
+    } finally {
+      await rpc.odoo.close();
+    }
+  });
+
   test("/web/session/authenticate refuses API keys; XML-RPC version and None", () =>
     withVersion(17, async (rpc) => {
       const res = await post(
