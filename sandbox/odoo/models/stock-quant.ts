@@ -47,7 +47,7 @@ export function applyInventory(env: OrmEnv, ids: number[]): void {
         product_id: product.id,
         product_uom_qty: Math.abs(diff),
         [env.profile.moveQtyField]: Math.abs(diff),
-        picked: true,
+        ...(env.profile.version >= 17 ? { picked: true } : {}),
         location_id: from,
         location_dest_id: to,
         state: "done",
