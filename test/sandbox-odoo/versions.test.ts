@@ -89,6 +89,16 @@ describe("version differences", () => {
         (await rpc.raw("sale.order", "has_access", [[], "read"])).error.data.name,
         "builtins.AttributeError",
       );
+      const quant = await rpc.call(
+        "stock.quant",
+        "create",
+        [{ product_id: 7, location_id: 8, inventory_quantity: 3 }],
+        {
+          context: { inventory_mode: true },
+        },
+      );
+      await rpc.call("stock.quant", "action_apply_inventory", [[quant]]);
+      assert.equal((await rpc.call("product.product", "read", [[7], ["qty_available"]]))[0].qty_available, 3);
       const ret = await rpc.call("stock.return.picking", "create", [{}], {
         context: { active_id: picking, active_model: "stock.picking" },
       });
