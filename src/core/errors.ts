@@ -107,6 +107,31 @@ export const ERROR_CATALOGUE = {
     title: "An Odoo action asked for a wizard Crossdock does not know how to answer",
     failureClass: "business",
   },
+  CDK_AUTH_REQUIRED: { title: "The request carries no API key", failureClass: "config" },
+  CDK_AUTH_INVALID: {
+    title: "The API key is unknown, expired or revoked",
+    failureClass: "config",
+  },
+  CDK_AUTH_FORBIDDEN: { title: "The identity lacks the scope this call needs", failureClass: "config" },
+  CDK_RATE_LIMITED: { title: "The identity's rate limit is used up; retry later", failureClass: "transient" },
+  CDK_API_INVALID_REQUEST: {
+    title: "The request does not match the API's schema",
+    failureClass: "business",
+  },
+  CDK_API_IDEMPOTENCY_CONFLICT: {
+    title: "The Idempotency-Key was used before with a different request",
+    failureClass: "business",
+  },
+  CDK_API_IDEMPOTENCY_IN_PROGRESS: {
+    title: "A request with this Idempotency-Key is still being processed",
+    failureClass: "transient",
+  },
+  CDK_IDENTITY_NOT_FOUND: { title: "Identity or API key not found", failureClass: "business" },
+  CDK_WEBHOOK_SUBSCRIPTION_NOT_FOUND: { title: "Webhook subscription not found", failureClass: "business" },
+  CDK_WEBHOOK_ENDPOINT_DISABLED: {
+    title: "The webhook endpoint was disabled after failing for too long",
+    failureClass: "config",
+  },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,11 +1,18 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { CrossdockError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { HubMetrics } from "../observability/metrics.ts";
-import type { Store, TraceContext } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import type { WebhookVerifier } from "./hmac-verifier.ts";
+import { registerHookRoutes, type WakeHintEndpoint } from "./hooks-routes.ts";
 import { problemFor } from "./problem.ts";
+
+/**
+ * A feature of the gateway (REST API, admin API, authentication, audit): called with the root instance
+ * before the webhook routes, so hooks it adds (authentication, audit) apply to every route it and later
+ * plugins register. Each feature lives in its own module; `build-app.ts` decides which are on.
+ */
+export type ServerPlugin = (app: FastifyInstance) => void;
 
 export interface ServerOptions {
   store: Store;
@@ -24,49 +31,14 @@ export interface ServerOptions {
    * connection's pollers are woken and read the truth. With a token, `?token=` must match it.
    */
   wakeHints?: ReadonlyMap<string, WakeHintEndpoint>;
-}
-
-export interface WakeHintEndpoint {
-  hint: {
-    handle(
-      body: Uint8Array | string,
-    ): { ok: true; model: string; woken: number } | { ok: false; reason: string; message: string };
-  };
-  token: { reveal(): string } | undefined;
-}
-
-function tokenMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== "string") return false;
-  const a = createHash("sha256").update(expected).digest();
-  const b = createHash("sha256").update(given).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Headers that name a sender's own message id, in order of preference. */
-const DEDUPE_HEADERS = [
-  "idempotency-key",
-  "webhook-id",
-  "x-shopify-webhook-id",
-  "x-wc-webhook-delivery-id",
-  "x-request-id",
-];
-/** Headers never stored with a message: credentials and signatures are checked, not kept. */
-const UNSTORED_HEADERS = new Set(["authorization", "cookie", "x-api-key", "proxy-authorization"]);
-
-function storedHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined || UNSTORED_HEADERS.has(name)) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
+  /** Features registered on the root instance, in order. */
+  plugins?: readonly ServerPlugin[];
 }
 
 /**
- * The HTTP edge of the core: inbound webhooks into the durable inbox, health, readiness and metrics.
- * A webhook is answered 202 only after its message is committed; a duplicate (same sender id) is
- * answered 200 with the first receipt and stores nothing. Bodies are kept as raw bytes (signatures are
- * verified on them by the gateway issue's verifiers).
+ * The HTTP edge: health, readiness, metrics, the features given as plugins, and inbound webhooks into
+ * the durable inbox (`hooks-routes.ts`). Errors leave as RFC 9457 problem documents with the catalogue
+ * code (`problem.ts`); this is the only place where codes become HTTP statuses.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { store, metrics } = options;
@@ -123,72 +95,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return metrics.registry.metrics();
   });
 
-  app.post<{ Params: { connection: string } }>("/hooks/:connection", async (request, reply) => {
-    const { connection } = request.params;
-    const wake = options.wakeHints?.get(connection);
-    if (wake) {
-      const token = (request.query as Record<string, unknown> | undefined)?.token;
-      if (wake.token && !tokenMatches(wake.token.reveal(), token)) {
-        throw new CrossdockError(
-          "CDK_HTTP_SIGNATURE_INVALID",
-          `wake-up hint for ${connection}: missing or wrong token`,
-          {
-            details: { connection },
-          },
-        );
-      }
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = wake.hint.handle(body);
-      if (!result.ok) {
-        throw new CrossdockError("CDK_DECODE_FAILED", `wake-up hint for ${connection}: ${result.message}`, {
-          details: { connection, reason: result.reason },
-        });
-      }
-      reply.status(202);
-      return { model: result.model, woken: result.woken };
-    }
-    if (!options.inboundConnections.has(connection)) {
-      throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no inbound connection named "${connection}"`, {
-        details: { connection },
-      });
-    }
-    const body = request.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) {
-      throw new CrossdockError(
-        "CDK_INBOX_INVALID_MESSAGE",
-        "request body is empty (expected the webhook payload)",
-      );
-    }
-    const headers = request.headers;
-    options.inboundConnections.get(connection)?.(body, headers);
-    const senderId = DEDUPE_HEADERS.map((h) => headers[h]).find((v) => typeof v === "string" && v !== "");
-    const dedupeKey =
-      (senderId as string | undefined) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
-    const traceparent = headers.traceparent;
-    const trace: TraceContext | undefined = typeof traceparent === "string" ? { traceparent } : undefined;
-    try {
-      const receipt = await store.inbox.append({
-        source: "webhook",
-        connection,
-        dedupeKey,
-        body,
-        headers: storedHeaders(headers),
-        ...(headers["content-type"] ? { contentType: headers["content-type"] } : {}),
-        ...(trace ? { trace } : {}),
-      });
-      metrics.inboxAppends.inc({ connection, result: receipt.duplicate ? "duplicate" : "stored" });
-      if (!receipt.duplicate) options.onAppended?.();
-      reply.status(receipt.duplicate ? 200 : 202);
-      return {
-        id: receipt.id,
-        duplicate: receipt.duplicate,
-        receivedAt: new Date(receipt.receivedAt).toISOString(),
-      };
-    } catch (error) {
-      metrics.inboxAppends.inc({ connection, result: "rejected" });
-      throw error;
-    }
-  });
+  for (const plugin of options.plugins ?? []) plugin(app);
+  registerHookRoutes(app, options);
 
   return app;
 }
