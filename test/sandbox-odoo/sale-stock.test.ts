@@ -444,3 +444,45 @@ describe("amending a confirmed order", () => {
       assert.equal(o.amount_untaxed, 1 * 885 + 3 * 33);
     }));
 });
+
+describe("lots on move lines", () => {
+  test("move_line_ids commands with lot_name set the done quantity; validation creates the lots", () =>
+    withRpc(async (rpc) => {
+      const { picking } = await confirmedOrder(rpc, [[18, 3]]);
+      const [p] = await rpc.call("stock.picking", "read", [[picking], ["move_ids"]]);
+      const lines = [
+        [5, 0, 0],
+        [0, 0, { lot_name: "LOT-A", quantity: 2, product_id: 18, location_id: 8, location_dest_id: 5 }],
+        [0, 0, { lot_name: "LOT-B", quantity: 1, product_id: 18, location_id: 8, location_dest_id: 5 }],
+      ];
+      await rpc.call("stock.picking", "write", [
+        [picking],
+        {
+          move_ids: [[1, p.move_ids[0], { picked: true, move_line_ids: lines }]],
+          carrier_tracking_ref: "TRK-9",
+        },
+      ]);
+      assert.equal((await rpc.call("stock.move", "read", [p.move_ids, ["quantity"]]))[0].quantity, 3);
+      assert.equal(
+        await rpc.call("stock.picking", "button_validate", [[picking]], { context: { skip_sms: true } }),
+        true,
+      );
+      const moveLines = await rpc.call("stock.move.line", "search_read", [[["picking_id", "=", picking]]], {
+        fields: ["lot_id", "lot_name", "quantity"],
+        order: "id",
+      });
+      assert.deepEqual(
+        moveLines.map((l: { lot_id: [number, string]; quantity: number }) => [l.lot_id[1], l.quantity]),
+        [
+          ["LOT-A", 2],
+          ["LOT-B", 1],
+        ],
+      );
+      assert.equal(await rpc.call("stock.lot", "search_count", [[["product_id", "=", 18]]]), 2);
+      assert.equal(
+        (await rpc.call("stock.picking", "read", [[picking], ["carrier_tracking_ref"]]))[0]
+          .carrier_tracking_ref,
+        "TRK-9",
+      );
+    }));
+});

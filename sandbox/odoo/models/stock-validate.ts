@@ -115,6 +115,26 @@ export function buttonValidate(env: OrmEnv, ids: number[]): unknown {
   return true;
 }
 
+/** Lot names typed on move lines become stock.lot records (reused by name and product), as on validation in Odoo. */
+function assignLots(env: OrmEnv, move: Row): void {
+  for (const line of env.find("stock.move.line", [
+    ["move_id", "=", move.id],
+    ["lot_name", "!=", false],
+    ["lot_id", "=", false],
+  ])) {
+    const existing = env.search(
+      "stock.lot",
+      [
+        ["name", "=", line.lot_name],
+        ["product_id", "=", move.product_id],
+      ],
+      { limit: 1 },
+    )[0];
+    const lotId = existing ?? env.create("stock.lot", { name: line.lot_name, product_id: move.product_id });
+    env.update("stock.move.line", [line.id], { lot_id: lotId });
+  }
+}
+
 function actionDone(env: OrmEnv, picking: Row, cancelRemainder: boolean): void {
   const remainders: { move: Row; qty: number }[] = [];
   const qtyField = env.profile.moveQtyField;
@@ -127,6 +147,7 @@ function actionDone(env: OrmEnv, picking: Row, cancelRemainder: boolean): void {
       continue;
     }
     const product = env.get("product.product", move.product_id as number);
+    assignLots(env, move);
     if (isStorable(env, product)) {
       for (const [loc, sign] of [
         [move.location_id as number, -1],
