@@ -3,7 +3,9 @@ import { aclError, valueError } from "./odoo-error.ts";
 import type { OrmEnv } from "./orm-env.ts";
 import type { VersionProfile } from "./version-profile.ts";
 
+/** ACL operations, as `ir.model.access` names them. */
 export type Operation = "read" | "write" | "create" | "unlink";
+/** The sandbox's three kinds of users (stand-ins for Odoo's groups). */
 export type UserGroup = "admin" | "sales" | "readonly";
 
 const OPERATIONS = new Set(["read", "write", "create", "unlink"]);

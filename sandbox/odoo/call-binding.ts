@@ -1,6 +1,7 @@
 import type { MethodDef } from "./model-def.ts";
 import { typeError, valueError } from "./odoo-error.ts";
 
+/** A call's arguments once bound: record ids, named arguments, context. */
 export interface BoundCall {
   ids: number[];
   args: Record<string, unknown>;

@@ -27,6 +27,7 @@ export type RpcOutcome =
   | { kind: "error"; error: OdooError; fault?: FaultSpec }
   | { kind: "fault"; fault: FaultSpec };
 
+/** What the dispatcher works with; built once by `startSandboxOdoo`. */
 export interface DispatcherDeps {
   databases: ReadonlyMap<string, { db: Database; registry: Registry }>;
   pool: WorkerPool;

@@ -7,6 +7,7 @@ export interface DomainContext {
   activeTest: boolean;
 }
 
+/** An SQL condition with its bound parameters. */
 export interface SqlWhere {
   sql: string;
   params: unknown[];

@@ -19,6 +19,7 @@ export type FaultKind =
   | "hang-after"
   | "html500";
 
+/** Every kind, for validation of injections coming over HTTP. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   "serialization",
   "lock",
@@ -31,6 +32,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "html500",
 ];
 
+/** One injection, as `faults.inject` and `POST /__sandbox/faults` take it. */
 export interface FaultSpec {
   /** Only calls on this model (any when absent). */
   model?: string;

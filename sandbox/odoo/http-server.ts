@@ -6,6 +6,7 @@ import { handleJsonRpc, type TransportDeps } from "./jsonrpc-transport.ts";
 import { handleSessionRoute, SessionStore } from "./session-transport.ts";
 import { handleXmlRpc } from "./xmlrpc-transport.ts";
 
+/** The transports' dependencies plus the fault injector the control routes feed. */
 export interface HttpDeps extends TransportDeps {
   faults: FaultInjector;
 }

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultSpec } from "./fault-injector.ts";
-import { OdooError, tracebackOf } from "./odoo-error.ts";
+import { type OdooError, tracebackOf } from "./odoo-error.ts";
 
 /** Bodies above this answer 413 (Odoo sits behind a proxy with a similar limit). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** Raised by `readBody` past the limit; the server answers 413. */
 export class BodyTooLarge extends Error {}
 
+/** Reads a request body as UTF-8, refusing more than `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -36,6 +38,7 @@ export function send(
   res.end(body);
 }
 
+/** A JSON answer (Odoo's `application/json; charset=utf-8`). */
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -45,6 +48,7 @@ export function sendJson(
   send(res, status, "application/json; charset=utf-8", JSON.stringify(body), headers);
 }
 
+/** An HTML answer (Werkzeug pages, proxy error pages). */
 export function sendHtml(
   res: ServerResponse,
   status: number,
@@ -122,8 +126,4 @@ export function jsonRpcError(id: unknown, error: OdooError, version: number): Re
     id: id ?? null,
     error: { code: version >= 18 ? 0 : 200, message: "Odoo Server Error", data: errorData(error) },
   };
-}
-
-export function isOdooError(e: unknown): e is OdooError {
-  return e instanceof OdooError;
 }

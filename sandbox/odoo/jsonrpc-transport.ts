@@ -6,6 +6,7 @@ import { applyLateFault, jsonRpcError, renderEarlyFault, send, sendJson } from "
 import { OdooError } from "./odoo-error.ts";
 import type { VersionProfile } from "./version-profile.ts";
 
+/** What every transport needs: the dispatcher, the databases, the version, parked answers and the log. */
 export interface TransportDeps {
   dispatcher: CallDispatcher;
   databases: DispatcherDeps["databases"];

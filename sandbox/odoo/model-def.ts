@@ -20,6 +20,7 @@ export type FieldType =
 /** A record as the ORM hands it to business code: column values, booleans as booleans, m2m as id arrays. */
 export type Row = Record<string, unknown> & { id: number };
 
+/** One field of a model: its type, relation, default and, for computed fields, how to compute and search it. */
 export interface FieldDef {
   type: FieldType;
   string?: string;
@@ -60,6 +61,10 @@ export interface MethodDef {
 /** Who may do what on a model. */
 export type AccessClass = "business" | "settings" | "users";
 
+/**
+ * One model: fields, default order, display name, access class, RPC methods (merged over BaseModel's)
+ * and the hooks its business rules hang on. Built per version by the files in `models/`.
+ */
 export interface ModelDef {
   name: string;
   description: string;

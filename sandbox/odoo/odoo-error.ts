@@ -37,18 +37,23 @@ export function tracebackOf(error: OdooError): string {
   return `Traceback (most recent call last):\n${frames}\n${short}: ${error.message}\n`;
 }
 
+/** `odoo.exceptions.UserError` (JSON-2: 422). */
 export function userError(message: string): OdooError {
   return new OdooError("odoo.exceptions.UserError", message, 422);
 }
+/** `odoo.exceptions.ValidationError` (JSON-2: 422). */
 export function validationError(message: string): OdooError {
   return new OdooError("odoo.exceptions.ValidationError", message, 422);
 }
+/** `odoo.exceptions.AccessError` (JSON-2: 403). */
 export function accessError(message: string): OdooError {
   return new OdooError("odoo.exceptions.AccessError", message, 403);
 }
+/** `odoo.exceptions.AccessDenied` "Access Denied" (JSON-2: 401). */
 export function accessDenied(): OdooError {
   return new OdooError("odoo.exceptions.AccessDenied", "Access Denied", 401);
 }
+/** `odoo.exceptions.MissingError` with Odoo's record/user wording (JSON-2: 404). */
 export function missingError(model: string, ids: readonly number[], uid: number): OdooError {
   const list = ids.length === 1 ? `${ids[0]},` : ids.join(", ");
   return new OdooError(
@@ -57,12 +62,15 @@ export function missingError(model: string, ids: readonly number[], uid: number)
     404,
   );
 }
+/** Python's TypeError for bad arguments (JSON-2: 422). */
 export function typeError(message: string): OdooError {
   return new OdooError("builtins.TypeError", message, 422);
 }
+/** Python's ValueError for bad values, fields or domains (JSON-2: 422). */
 export function valueError(message: string): OdooError {
   return new OdooError("builtins.ValueError", message, 422);
 }
+/** Python's AttributeError for an unknown method (JSON-2: 404). */
 export function attributeError(model: string, method: string): OdooError {
   return new OdooError(
     "builtins.AttributeError",

@@ -12,6 +12,7 @@ export interface Registry {
   readonly models: ReadonlyMap<string, ModelDef>;
 }
 
+/** `offset`, `limit` and `order` of a search (JSON nulls and false mean none). */
 export interface SearchOptions {
   offset?: number;
   limit?: number | false | null;

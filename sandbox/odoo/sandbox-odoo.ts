@@ -19,6 +19,10 @@ export { CallLog } from "./call-log.ts";
 export type { FaultKind, FaultSpec } from "./fault-injector.ts";
 export { FaultInjector } from "./fault-injector.ts";
 
+/**
+ * How to start a sandbox; every field is optional. The defaults give an Odoo 17 with the demo data on
+ * one in-memory database "crossdock", four workers, no latency and the real clock.
+ */
 export interface SandboxOdooOptions {
   /** Odoo version spoken (fields, methods, transports); default 17. */
   version?: 16 | 17 | 18 | 19;
@@ -61,6 +65,7 @@ export interface SandboxEnv {
   ref(xmlid: string): number | undefined;
 }
 
+/** A running sandbox. `close()` ends parked (`hang-after`) answers, the server and the databases. */
 export interface SandboxOdoo {
   /** http://127.0.0.1:<port> */
   readonly url: string;

@@ -1,6 +1,7 @@
 import { LOC } from "./models/stock-logic.ts";
 import type { OrmEnv } from "./orm-env.ts";
 
+/** A user to seed: login, password, optional API key, uid and group (default `sales`). */
 export interface SeedUser {
   login: string;
   password: string;
@@ -35,6 +36,7 @@ export function storableVals(env: OrmEnv): Record<string, unknown> {
     : { detailed_type: "product", type: "product" };
 }
 
+/** Creates a record and registers its external id, like a data file does. */
 export function withRef(env: OrmEnv, xmlid: string, model: string, vals: Record<string, unknown>): number {
   const id = env.create(model, vals);
   env.setRef(xmlid, model, id);

@@ -28,6 +28,7 @@ function tokenize(xml: string): Token[] {
   return tokens;
 }
 
+/** A methodCall that is not well-formed for this codec. */
 export class XmlRpcParseError extends Error {}
 
 /** Python's marshaller refusing an int beyond 32 bits. */
@@ -191,10 +192,12 @@ export function encodeValue(value: unknown): string {
   return `<value><struct>\n${members}\n</struct></value>`;
 }
 
+/** A successful methodResponse. */
 export function methodResponse(value: unknown): string {
   return `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n${encodeValue(value)}\n</param>\n</params>\n</methodResponse>\n`;
 }
 
+/** A fault methodResponse (faultCode, faultString). */
 export function faultResponse(code: number, message: string): string {
   return `<?xml version='1.0'?>\n<methodResponse>\n<fault>\n${encodeValue({ faultCode: code, faultString: message })}\n</fault>\n</methodResponse>\n`;
 }

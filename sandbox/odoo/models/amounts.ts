@@ -1,5 +1,6 @@
 import type { OrmEnv } from "../orm-env.ts";
 
+/** Rounds to cents (the sandbox's only currency precision). */
 export const money = (n: number) => Math.round(n * 100) / 100;
 
 /** Subtotal, tax and total of a line with percent taxes (tax excluded from the price, like Odoo's defaults). */

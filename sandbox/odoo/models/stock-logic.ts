@@ -152,6 +152,7 @@ export function confirmPickings(env: OrmEnv, pickingIds: number[]): void {
   refreshPickingState(env, pickingIds);
 }
 
+/** One move to create in a picking, with the order line it serves (sale, purchase) or the move it returns. */
 export interface PickingLine {
   product_id: number;
   qty: number;
