@@ -90,6 +90,8 @@ export class OrmEnv {
     }
     let stmt = cache.get(sql);
     if (!stmt) {
+      // Domains of every shape give distinct SQL: keep the cache bounded for long-running sandboxes.
+      if (cache.size >= 5000) cache.clear();
       stmt = this.db.prepare(sql);
       cache.set(sql, stmt);
     }
