@@ -127,6 +127,10 @@ export const ERROR_CATALOGUE = {
     failureClass: "transient",
   },
   CDK_IDENTITY_NOT_FOUND: { title: "Identity or API key not found", failureClass: "business" },
+  CDK_AUDIT_INVALID: {
+    title: "An audit entry is missing a field or exceeds a size limit",
+    failureClass: "business",
+  },
   CDK_WEBHOOK_SUBSCRIPTION_NOT_FOUND: { title: "Webhook subscription not found", failureClass: "business" },
   CDK_WEBHOOK_ENDPOINT_DISABLED: {
     title: "The webhook endpoint was disabled after failing for too long",
