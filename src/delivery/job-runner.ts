@@ -22,6 +22,11 @@ export interface JobRunnerOptions {
   store: Store;
   clock: Clock;
   logger: StructuredLogger;
+  /**
+   * Handler per target name. A key ending in `*` is a prefix handler (`webhook:*` serves
+   * `webhook:sub_1`, `webhook:sub_2`, ...) for targets created at run time; an exact name wins over a
+   * prefix, and a longer prefix over a shorter one.
+   */
   handlers: ReadonlyMap<string, JobHandler>;
   /** Lease length; the lease is extended every third of it while the handler runs. */
   leaseMs: number;
@@ -41,8 +46,21 @@ export interface JobRunner {
 
 class Abandoned extends Error {}
 
+/** Finds the handler for a target: exact name first, then the longest matching `prefix*` key. */
+export function handlerLookup(
+  handlers: ReadonlyMap<string, JobHandler>,
+): (target: string) => JobHandler | undefined {
+  const prefixes = [...handlers.keys()]
+    .filter((key) => key.endsWith("*"))
+    .map((key) => ({ prefix: key.slice(0, -1), handler: handlers.get(key) as JobHandler }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  return (target) =>
+    handlers.get(target) ?? prefixes.find((entry) => target.startsWith(entry.prefix))?.handler;
+}
+
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { store, clock, metrics } = options;
+  const handlerFor = handlerLookup(options.handlers);
 
   function hook(name: keyof WorkerMetrics, call: () => void): void {
     try {
@@ -88,7 +106,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       });
       hook("onClaimed", () => metrics?.onClaimed?.(job));
 
-      const handler = options.handlers.get(job.target);
+      const handler = handlerFor(job.target);
       if (!handler) {
         const missing = new CrossdockError("CDK_JOB_HANDLER_MISSING", `no handler for target ${job.target}`);
         return recordFailure(job, missing.toJSON(), started, log);

@@ -171,3 +171,32 @@ test("wake() claims at once instead of finishing the idle wait", async (t) => {
   await seen.until("completed");
   assert.equal(seen.count("completed"), 1);
 });
+
+test("a prefix handler serves targets created at run time; an exact name and a longer prefix win", async (t) => {
+  const served: string[] = [];
+  const { store, worker, seen } = await setup(t, {
+    handlers: {
+      "webhook:*": async (j) => {
+        served.push(`prefix:${j.target}`);
+      },
+      "webhook:vip-*": async (j) => {
+        served.push(`longer:${j.target}`);
+      },
+      "webhook:exact": async (j) => {
+        served.push(`exact:${j.target}`);
+      },
+    },
+  });
+  await store.jobs.enqueue([
+    job("a", "webhook:sub_1"),
+    job("b", "webhook:vip-2"),
+    job("c", "webhook:exact"),
+    job("d", "webhooks"),
+  ]);
+  worker.start();
+  await seen.until("completed", 3);
+  await seen.until("failed", 1);
+  assert.deepEqual(served.sort(), ["exact:webhook:exact", "longer:webhook:vip-2", "prefix:webhook:sub_1"]);
+  const failed = seen.seen.find((s) => s.kind === "failed");
+  assert.equal(failed?.kind === "failed" && failed.error.code, "CDK_JOB_HANDLER_MISSING", "no prefix match");
+});

@@ -45,7 +45,7 @@ export interface WorkerOptions {
   logger?: StructuredLogger;
   /** Names this worker in leases; unique per process. */
   workerId: string;
-  /** Handler per target name. */
+  /** Handler per target name; a key ending in `*` serves every target with that prefix (`webhook:*`). */
   handlers: Readonly<Record<string, JobHandler>>;
   targets?: Readonly<Record<string, TargetOptions>>;
   /** Jobs in flight across all targets, at least 1. */
