@@ -1,3 +1,4 @@
+import underPressure from "@fastify/under-pressure";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { CrossdockError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -33,6 +34,12 @@ export interface ServerOptions {
   wakeHints?: ReadonlyMap<string, WakeHintEndpoint>;
   /** Features registered on the root instance, in order. */
   plugins?: readonly ServerPlugin[];
+  /**
+   * Load shedding before a request's body is read: past this event-loop delay (ms) requests are
+   * answered 503 with `Retry-After` (health and metrics still answer). Default 1,000; 0 turns it off.
+   * The store's own bound (`store.maxPendingAppends`) is the second line.
+   */
+  maxEventLoopDelayMs?: number;
 }
 
 /**
@@ -48,7 +55,47 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
     return503OnClosing: true,
+    // Strict validation: no type coercion, no silent removal of unknown fields, every problem reported.
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true },
+    },
+    schemaErrorFormatter: (errors, dataVar) =>
+      new CrossdockError(
+        "CDK_API_INVALID_REQUEST",
+        `invalid ${dataVar}: ${errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).join("; ")}`,
+        {
+          details: {
+            errors: errors.slice(0, 50).map((e) => ({
+              path: `${dataVar}${e.instancePath}`,
+              message: e.message ?? "invalid",
+              ...(e.keyword === "additionalProperties"
+                ? { field: (e.params as { additionalProperty?: string }).additionalProperty }
+                : {}),
+            })),
+          },
+        },
+      ),
   });
+  const maxDelay = options.maxEventLoopDelayMs ?? 1_000;
+  if (maxDelay > 0) {
+    app.register(underPressure, {
+      maxEventLoopDelay: maxDelay,
+      pressureHandler: (request, reply, type, value) => {
+        if (request.url === "/healthz" || request.url === "/metrics") return;
+        const { problem } = problemFor(
+          new CrossdockError(
+            "CDK_INBOX_OVERLOADED",
+            `the hub is overloaded (${type} ${Math.round(Number(value))}); retry later`,
+            {
+              retryAfterMs: 1_000,
+            },
+          ),
+          request.url,
+        );
+        reply.header("retry-after", "1").status(503).type("application/problem+json").send(problem);
+      },
+    });
+  }
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
@@ -83,6 +130,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.status(404).type("application/problem+json").send(problem);
   });
 
+  // Everything else is registered in one child context, after load shedding, so that the features'
+  // hooks (authentication, audit) and the OpenAPI generator see every route registered after them.
+  app.register(async (root) => registerRoutes(root, options));
+  return app;
+}
+
+function registerRoutes(app: FastifyInstance, options: ServerOptions): void {
+  const { store, metrics } = options;
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const storeOk = await store.ping().catch(() => false);
@@ -97,6 +152,4 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   for (const plugin of options.plugins ?? []) plugin(app);
   registerHookRoutes(app, options);
-
-  return app;
 }

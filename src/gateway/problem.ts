@@ -35,6 +35,8 @@ export interface ProblemDocument {
   code: string;
   detail: string;
   instance?: string;
+  /** Each problem of an invalid request, with its JSON path (RFC 9457 extension member). */
+  errors?: { path: string; message: string }[];
 }
 
 export function problemFor(
@@ -52,6 +54,9 @@ export function problemFor(
     code: known.code,
     detail: known.message,
     ...(instance ? { instance } : {}),
+    ...(Array.isArray(known.details?.errors)
+      ? { errors: known.details.errors as { path: string; message: string }[] }
+      : {}),
   };
   return {
     problem,
