@@ -26,6 +26,8 @@ export interface FieldDef {
   string?: string;
   /** Target model of relational fields. */
   relation?: string;
+  /** many2one: what deleting the target does to this record (default: the link is emptied). */
+  ondelete?: "cascade" | "set null";
   /** one2many: the many2one on the target pointing back. */
   inverse?: string;
   selection?: readonly (readonly [string, string])[];

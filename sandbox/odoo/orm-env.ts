@@ -275,7 +275,10 @@ export class OrmEnv {
     def.afterWrite?.(this, list, vals);
   }
 
-  /** Deletes records and, like `ondelete="cascade"`, the lines pointing at them through a one2many. */
+  /**
+   * Deletes records. Records pointing at them through a one2many go too when their many2one says
+   * `ondelete: "cascade"` (order lines, move lines, variants); otherwise the link is emptied.
+   */
   unlink(model: string, ids: readonly number[]): void {
     const def = this.model(model);
     const list = [...new Set(ids)];
@@ -287,7 +290,10 @@ export class OrmEnv {
       const children = this.withContext({ active_test: false }).search(field.relation, [
         [field.inverse, "in", list],
       ]);
-      if (children.length) this.unlink(field.relation, children);
+      if (!children.length) continue;
+      const inverse = this.model(field.relation).fields[field.inverse];
+      if (inverse?.ondelete === "cascade") this.unlink(field.relation, children);
+      else this.write(field.relation, children, { [field.inverse]: false });
     }
     for (let i = 0; i < list.length; i += 500) {
       const chunk = list.slice(i, i + 500);

@@ -253,6 +253,22 @@ describe("generic ORM over JSON-RPC", () => {
     assert.equal(await rpc.call("res.partner", "search_count", [[]]), before);
   });
 
+  test("unlink: lines go with their order (cascade), other links are emptied", async () => {
+    const company = await rpc.call("res.partner", "create", [
+      { name: "Gone Co", is_company: true, child_ids: [[0, 0, { name: "Stays" }]] },
+    ]);
+    const [{ child_ids }] = await rpc.call("res.partner", "read", [[company], ["child_ids"]]);
+    const order = await rpc.call("sale.order", "create", [
+      { partner_id: 10, order_line: [[0, 0, { product_id: 1 }]] },
+    ]);
+    const [{ order_line }] = await rpc.call("sale.order", "read", [[order], ["order_line"]]);
+    assert.equal(await rpc.call("sale.order", "unlink", [[order]]), true);
+    assert.deepEqual(await rpc.call("sale.order.line", "read", [order_line, ["id"]]), []);
+    assert.equal(await rpc.call("res.partner", "unlink", [[company]]), true);
+    const [contact] = await rpc.call("res.partner", "read", [child_ids, ["parent_id", "display_name"]]);
+    assert.deepEqual([contact.parent_id, contact.display_name], [false, "Stays"]);
+  });
+
   test("fields_get returns types and relations", async () => {
     const fields = await rpc.call("sale.order", "fields_get", [], { attributes: ["type", "relation"] });
     assert.deepEqual(fields.partner_id, { type: "many2one", relation: "res.partner" });

@@ -160,7 +160,7 @@ export function accountModels(profile: VersionProfile): ModelDef[] {
       name: "account.move.line",
       description: "Journal Item",
       fields: {
-        move_id: f.m2o("account.move", { required: true }),
+        move_id: f.m2o("account.move", { required: true, ondelete: "cascade" }),
         product_id: f.m2o("product.product"),
         name: f.char("Label"),
         quantity: f.float("Quantity", { default: 1 }),

@@ -150,7 +150,7 @@ export function productModels(profile: VersionProfile): ModelDef[] {
         rows.map((r) => (r.default_code ? `[${r.default_code}] ${r.name}` : (r.name as string))),
       fields: {
         ...common,
-        product_tmpl_id: f.m2o("product.template", { string: "Product Template" }),
+        product_tmpl_id: f.m2o("product.template", { string: "Product Template", ondelete: "cascade" }),
         ...stock,
       },
       unique: [{ fields: ["barcode"], message: "A barcode can only be assigned to one product !" }],

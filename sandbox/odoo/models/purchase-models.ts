@@ -214,7 +214,7 @@ export function purchaseModels(_profile: VersionProfile): ModelDef[] {
       description: "Purchase Order Line",
       order: "order_id, sequence, id",
       fields: {
-        order_id: f.m2o("purchase.order", { required: true }),
+        order_id: f.m2o("purchase.order", { required: true, ondelete: "cascade" }),
         sequence: f.int("Sequence", { default: 10 }),
         product_id: f.m2o("product.product"),
         name: f.text("Description"),

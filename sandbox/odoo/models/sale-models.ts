@@ -280,7 +280,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
         return rows.map((r) => `${orders.get(r.order_id as number) ?? ""} - ${r.name ?? ""}`);
       },
       fields: {
-        order_id: f.m2o("sale.order", { string: "Order Reference", required: true }),
+        order_id: f.m2o("sale.order", { string: "Order Reference", required: true, ondelete: "cascade" }),
         sequence: f.int("Sequence", { default: 10 }),
         product_id: f.m2o("product.product", { string: "Product" }),
         name: f.text("Description"),

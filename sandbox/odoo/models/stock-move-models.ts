@@ -42,7 +42,7 @@ export function stockMoveModels(profile: VersionProfile): ModelDef[] {
       fields: {
         name: f.char("Description"),
         sequence: f.int("Sequence", { default: 10 }),
-        picking_id: f.m2o("stock.picking", { string: "Transfer" }),
+        picking_id: f.m2o("stock.picking", { string: "Transfer", ondelete: "cascade" }),
         product_id: f.m2o("product.product", { required: true }),
         product_uom_qty: f.float("Demand", { default: 0 }),
         product_uom: f.m2o("uom.uom", { default: 1 }),
@@ -86,8 +86,8 @@ export function stockMoveModels(profile: VersionProfile): ModelDef[] {
       className: "StockMoveLine",
       groups: "Inventory/User",
       fields: {
-        move_id: f.m2o("stock.move"),
-        picking_id: f.m2o("stock.picking"),
+        move_id: f.m2o("stock.move", { ondelete: "cascade" }),
+        picking_id: f.m2o("stock.picking", { ondelete: "cascade" }),
         product_id: f.m2o("product.product"),
         [lineQty]: f.float("Quantity", { default: 0 }),
         ...(v17 ? { picked: f.bool("Picked", { default: false }) } : {}),

@@ -158,7 +158,7 @@ export function stockWizardModels(profile: VersionProfile): ModelDef[] {
       description: "Return Picking Line",
       transient: true,
       fields: {
-        wizard_id: f.m2o("stock.return.picking"),
+        wizard_id: f.m2o("stock.return.picking", { ondelete: "cascade" }),
         product_id: f.m2o("product.product", { required: true }),
         quantity: f.float("Quantity", { default: 0 }),
         move_id: f.m2o("stock.move"),
