@@ -8,6 +8,8 @@ import { checkOdooConnection, ODOO_CONNECTION_TYPE } from "../connectors/odoo/od
 export interface ConnectionFieldProblem {
   /** The field, relative to the connection. */
   field: string;
+  /** Where inside the field, for nested settings: `["signature", "secrets", 1]`. Default `[field]`. */
+  path?: readonly (string | number)[];
   message: string;
 }
 

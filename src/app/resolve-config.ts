@@ -17,7 +17,7 @@ import {
   Secret,
 } from "../security/secret-ref.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from "../store/retry-policy.ts";
-import { configError, type PathLocator, type PathSegment, problem } from "./config-problems.ts";
+import { configError, formatPath, type PathLocator, type PathSegment, problem } from "./config-problems.ts";
 import {
   CONFIG_DEFAULTS,
   type ConfigProblem,
@@ -91,12 +91,19 @@ class Resolver {
     this.#lenient = LENIENT_ENVIRONMENTS.includes(ctx.environment);
   }
 
-  /** Problems a connector found in its connection's settings, located at each field. */
-  connectionProblems(name: string, found: readonly { field: string; message: string }[]): void {
-    for (const { field, message } of found) {
+  /**
+   * Problems a connector found in its connection's settings, located at each field (or at `path`, for
+   * a problem inside a nested mapping such as `signature.secrets[1]`).
+   */
+  connectionProblems(
+    name: string,
+    found: readonly { field: string; path?: readonly PathSegment[]; message: string }[],
+  ): void {
+    for (const { field, path, message } of found) {
+      const full: PathSegment[] = ["connections", name, ...(path ?? [field])];
       // A secret that failed to resolve is already reported; do not report it twice.
-      if (this.#unresolved.some((p) => p.path === `connections.${name}.${field}`)) continue;
-      this.#invalid.push(problem(this.#ctx.file, this.#ctx.locate(["connections", name, field]), message));
+      if (this.#unresolved.some((p) => p.path === formatPath(full))) continue;
+      this.#invalid.push(problem(this.#ctx.file, this.#ctx.locate(full), message));
     }
   }
 
