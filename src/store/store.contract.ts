@@ -32,12 +32,14 @@
  * - `close()` is idempotent; every other call after it throws `CDK_STORE_CLOSED`.
  */
 import { describe } from "node:test";
+import { auditContract } from "./contract/audit-contract.ts";
 import type { StoreContractOptions } from "./contract/contract-fixture.ts";
 import { eventLogContract } from "./contract/event-log-contract.ts";
 import { exceptionContract } from "./contract/exception-contract.ts";
 import { inboxContract } from "./contract/inbox-contract.ts";
 import { jobFailureContract } from "./contract/job-failure-contract.ts";
 import { jobQueueContract } from "./contract/job-queue-contract.ts";
+import { recordsContract } from "./contract/records-contract.ts";
 import { transactionContract } from "./contract/transaction-contract.ts";
 import { workflowContract } from "./contract/workflow-contract.ts";
 
@@ -53,5 +55,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     describe("exceptions", () => exceptionContract(options));
     describe("transactions, records and lifecycle", () => transactionContract(options));
     describe("workflows", () => workflowContract(options));
+    describe("records", () => recordsContract(options));
+    describe("audit log", () => auditContract(options));
   });
 }

@@ -196,6 +196,30 @@ CREATE TABLE records (
 );
 `,
   },
+  {
+    version: 2,
+    name: "audit-log",
+    // Record keys are listed in code point order whatever the database's locale (as on SQLite): the
+    // "C" index serves those lists. The audit log is append-only; seq gives append order.
+    sql: `
+CREATE INDEX records_by_key_c ON records (kind, key COLLATE "C");
+
+CREATE TABLE audit_log (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  at bigint NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  resource text,
+  outcome text NOT NULL,
+  status integer,
+  details jsonb,
+  trace jsonb
+);
+CREATE INDEX audit_log_by_at ON audit_log (at);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+`,
+  },
 ];
 
 /** Highest migration this code knows. */

@@ -20,6 +20,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { IdGenerator } from "../../core/ids.ts";
 import type { MigrationResult, Store, StoreConfig, StoreStatus, StoreTx, WorkflowStatus } from "../store.ts";
 import { resolveStoreConfig } from "../store-config.ts";
+import { PostgresAuditLog } from "./postgres-audit.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import { PgDatabase } from "./postgres-database.ts";
 import { eventWriterLock } from "./postgres-event-horizon.ts";
@@ -28,6 +29,7 @@ import { PostgresExceptionStore, PostgresTargetStore } from "./postgres-exceptio
 import { PostgresInbox } from "./postgres-inbox.ts";
 import { PostgresJobQueue } from "./postgres-jobs.ts";
 import { migratePostgres, schemaVersion } from "./postgres-migrations.ts";
+import { PostgresRecordStore } from "./postgres-records.ts";
 import { PostgresTx } from "./postgres-tx.ts";
 import { PostgresWorkflowStore } from "./postgres-workflows.ts";
 import { WriteBatcher } from "./postgres-write-batcher.ts";
@@ -67,6 +69,8 @@ export class PostgresStore implements Store {
   readonly targets: PostgresTargetStore;
   readonly exceptions: PostgresExceptionStore;
   readonly workflows: PostgresWorkflowStore;
+  readonly records: PostgresRecordStore;
+  readonly audit: PostgresAuditLog;
   readonly #ctx: PgStoreContext;
   readonly #writes: WriteBatcher;
   #closing: Promise<void> | undefined;
@@ -102,6 +106,8 @@ export class PostgresStore implements Store {
     this.targets = new PostgresTargetStore(this.#ctx);
     this.exceptions = new PostgresExceptionStore(this.#ctx);
     this.workflows = new PostgresWorkflowStore(this.#ctx);
+    this.records = new PostgresRecordStore(this.#ctx);
+    this.audit = new PostgresAuditLog(this.#ctx, flushes);
   }
 
   /** The schema this store works in. */
@@ -161,7 +167,7 @@ export class PostgresStore implements Store {
   /** Lets queued inbox appends commit, then ends the pool. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.all([this.inbox.drain(true), this.#writes.drain(true)]);
+      await Promise.all([this.inbox.drain(true), this.audit.drain(true), this.#writes.drain(true)]);
       await this.#ctx.db.close();
     })();
     return this.#closing;

@@ -1,6 +1,8 @@
 import { CrossdockError, type StoredError } from "../../core/errors.ts";
 import type {
   Approval,
+  AuditEntry,
+  AuditEntryInput,
   ClaimedJob,
   EnqueueResult,
   EventInput,
@@ -15,10 +17,12 @@ import type {
   WorkflowRun,
   WorkflowStatus,
 } from "../store.ts";
+import { appendAuditIn } from "./postgres-audit.ts";
 import type { PgStoreContext } from "./postgres-context.ts";
 import type { PgQueryable } from "./postgres-database.ts";
 import { ackIn, appendEventsIn } from "./postgres-events.ts";
 import { completeJobIn, enqueueJobsIn } from "./postgres-jobs.ts";
+import { deleteRecordIn } from "./postgres-records.ts";
 import { toStoredRecord } from "./postgres-rows.ts";
 import {
   addEventWaitIn,
@@ -114,6 +118,14 @@ export class PostgresTx implements StoreTx {
       }
       return toStoredRecord(rows[0]);
     });
+  }
+
+  deleteRecord(kind: string, key: string, options?: { expectedVersion?: number }): Promise<boolean> {
+    return this.#use(() => deleteRecordIn(this.#q, kind, key, options));
+  }
+
+  appendAudit(entries: AuditEntryInput[]): Promise<AuditEntry[]> {
+    return this.#use(() => appendAuditIn(this.#q, this.#ctx, entries));
   }
 
   startWorkflow(input: {

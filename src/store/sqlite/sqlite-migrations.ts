@@ -192,6 +192,26 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX approvals_pending ON approvals (seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: "0003-audit-log",
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        resource TEXT,
+        outcome TEXT NOT NULL,
+        status INTEGER,
+        details TEXT,
+        trace TEXT
+      );
+      CREATE INDEX audit_log_by_at ON audit_log (at);
+      CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+    `,
+  },
 ];
 
 /** The highest schema version this code knows. */

@@ -154,8 +154,8 @@ describe("SqliteStore (SQLite specific)", () => {
       });
       const result = await store.migrate();
       assert.equal(result.from, 0);
-      assert.deepEqual(result.applied, ["0001-inbox-events-jobs", "0002-workflows"]);
-      assert.equal(result.to, 2);
+      assert.deepEqual(result.applied, ["0001-inbox-events-jobs", "0002-workflows", "0003-audit-log"]);
+      assert.equal(result.to, 3);
       await store.close();
     } finally {
       temp.remove();

@@ -17,8 +17,11 @@
 import type { Clock } from "../../core/clock.ts";
 import type { IdGenerator } from "../../core/ids.ts";
 import { GroupCommitter } from "../group-commit.ts";
-import { validateInboxMessage } from "../input-validation.ts";
+import { validateAuditEntries, validateInboxMessage } from "../input-validation.ts";
 import type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditLog,
   EventLog,
   ExceptionStore,
   Inbox,
@@ -26,6 +29,7 @@ import type {
   InboxReceipt,
   JobQueue,
   MigrationResult,
+  RecordStore,
   Store,
   StoreConfig,
   StoreStatus,
@@ -35,6 +39,7 @@ import type {
   WorkflowStore,
 } from "../store.ts";
 import { resolveStoreConfig } from "../store-config.ts";
+import { type AuditInsertResult, insertAuditAlone, listAudit, type PendingAudit } from "./sqlite-audit.ts";
 import { closedError, SqliteConnection, type SqliteContext } from "./sqlite-connection.ts";
 import { openSqliteDatabase } from "./sqlite-driver.ts";
 import { getWait } from "./sqlite-event-waits.ts";
@@ -60,8 +65,9 @@ import {
   replayJob,
 } from "./sqlite-jobs.ts";
 import { currentSchemaVersion, migrateSqlite } from "./sqlite-migrations.ts";
+import { listRecords } from "./sqlite-records.ts";
 import { listTargets, pausedTargetNames, pauseTarget, resumeTarget } from "./sqlite-targets.ts";
-import { createSqliteTx } from "./sqlite-tx.ts";
+import { createSqliteTx, getRecord } from "./sqlite-tx.ts";
 import {
   decideApproval,
   getApproval,
@@ -105,8 +111,11 @@ export class SqliteStore implements Store {
   readonly targets: TargetStore;
   readonly exceptions: ExceptionStore;
   readonly workflows: WorkflowStore;
+  readonly records: RecordStore;
+  readonly audit: AuditLog;
   readonly #conn: SqliteConnection;
   readonly #appends: GroupCommitter<PendingAppend, InboxReceipt>;
+  readonly #auditAppends: GroupCommitter<{ items: PendingAudit[]; at: number }, AuditInsertResult>;
   #closing: Promise<void> | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -120,6 +129,12 @@ export class SqliteStore implements Store {
     this.#conn = conn;
     this.#appends = new GroupCommitter({
       flush: (batch) => conn.write(() => appendInboxBatch(conn, batch)),
+      maxBatchSize: config.maxBatchSize,
+      maxPending: config.maxPendingAppends,
+      maxConcurrentFlushes: 1,
+    });
+    this.#auditAppends = new GroupCommitter({
+      flush: (batch) => conn.write(() => batch.map(({ items, at }) => insertAuditAlone(conn, items, at))),
       maxBatchSize: config.maxBatchSize,
       maxPending: config.maxPendingAppends,
       maxConcurrentFlushes: 1,
@@ -175,6 +190,11 @@ export class SqliteStore implements Store {
       getApproval: read(getApproval),
       listApprovals: read(listApprovals),
       decideApproval: write(decideApproval),
+    };
+    this.records = { get: read(getRecord), list: read(listRecords) };
+    this.audit = {
+      append: (entries) => this.#appendAudit(entries),
+      list: read(listAudit),
     };
   }
 
@@ -238,7 +258,7 @@ export class SqliteStore implements Store {
   /** Idempotent: answers pending appends, lets a running transaction finish, then closes the file. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#appends.drain(true);
+      await Promise.all([this.#appends.drain(true), this.#auditAppends.drain(true)]);
       await this.#conn.exclusive(() => this.#conn.db.close());
     })();
     return this.#closing;
@@ -254,6 +274,23 @@ export class SqliteStore implements Store {
       return Promise.reject(error);
     }
     return this.#appends.submit({ message, receivedAt: message.receivedAt ?? this.#conn.now() });
+  }
+
+  #appendAudit(entries: AuditEntryInput[]): Promise<AuditEntry[]> {
+    if (this.#closing) return Promise.reject(closedError());
+    const reentrant = this.#conn.reentrancyError();
+    if (reentrant) return Promise.reject(reentrant);
+    try {
+      const details = validateAuditEntries(entries);
+      if (entries.length === 0) return Promise.resolve([]);
+      const items = entries.map((entry, i) => ({ entry, details: details[i] ?? null }));
+      return this.#auditAppends.submit({ items, at: this.#conn.now() }).then((outcome) => {
+        if (!outcome.ok) throw outcome.error;
+        return outcome.entries;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #read<T>(fn: () => T): Promise<T> {

@@ -1,9 +1,12 @@
 import { CrossdockError } from "../../core/errors.ts";
+import { validateAuditEntries } from "../input-validation.ts";
 import type { JsonValue, StoredRecord, StoreTx } from "../store.ts";
+import { insertAudit } from "./sqlite-audit.ts";
 import type { SqliteContext } from "./sqlite-connection.ts";
 import { addEventWait, timeoutEventWait } from "./sqlite-event-waits.ts";
 import { ack, appendEvents } from "./sqlite-events.ts";
 import { completeJob, enqueueJobs } from "./sqlite-jobs.ts";
+import { deleteRecord } from "./sqlite-records.ts";
 import { type RecordRow, toRecord } from "./sqlite-rows.ts";
 import { createApproval, saveStep, startWorkflow, updateWorkflow } from "./sqlite-workflows.ts";
 
@@ -70,6 +73,15 @@ export function createSqliteTx(ctx: SqliteContext): { tx: StoreTx; end(): void }
     ackSubscription: (name, position) => run(() => ack(ctx, name, position)),
     getRecord: (kind, key) => run(() => getRecord(ctx, kind, key)),
     putRecord: (kind, key, data, options) => run(() => putRecord(ctx, kind, key, data, options)),
+    deleteRecord: (kind, key, options) => run(() => deleteRecord(ctx, kind, key, options)),
+    appendAudit: (entries) =>
+      run(() => {
+        const details = validateAuditEntries(entries);
+        return insertAudit(
+          ctx,
+          entries.map((entry, i) => ({ entry, details: details[i] ?? null })),
+        );
+      }),
     startWorkflow: (input) => run(() => startWorkflow(ctx, input)),
     updateWorkflow: (runId, patch) => run(() => updateWorkflow(ctx, runId, patch)),
     saveStep: (record) => run(() => saveStep(ctx, record)),
