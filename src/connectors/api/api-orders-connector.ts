@@ -1,0 +1,68 @@
+/**
+ * The inbound connector of orders submitted through the REST API (`POST /api/v1/orders`): the gateway
+ * has already validated the body against `OrderSubmission`; decoding checks it again (the inbox may hold
+ * a message a person edited for replay) and turns it into the canonical `order.received` event on the
+ * order's stream `order:<channel>:<externalId>`. Flows (issue 5) route it onwards.
+ */
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { CrossdockError } from "../../core/errors.ts";
+import { OrderSubmission } from "../../gateway/api/api-schemas.ts";
+import type { JsonValue } from "../../store/store.ts";
+import type { DecodeOutcome, InboundConnector } from "../connector.ts";
+import { parseJsonLocated } from "../json/parse-json-located.ts";
+
+export const API_ORDERS_TYPE = "api-orders";
+export const ORDER_RECEIVED = "order.received";
+
+// Formats (email, date-time) were enforced at the edge; here the shape is what matters.
+const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+  OrderSubmission,
+);
+
+export const apiOrdersConnector: InboundConnector = {
+  type: API_ORDERS_TYPE,
+  decode(message, connectionName): DecodeOutcome {
+    const where = `message ${message.id} (connection ${connectionName})`;
+    let body: unknown;
+    try {
+      body = parseJsonLocated(Buffer.from(message.body).toString("utf8"), `${where}: body`);
+    } catch (error) {
+      return { ok: false, error: error as CrossdockError };
+    }
+    if (!validate(body)) {
+      const problems = (validate.errors ?? [])
+        .slice(0, 20)
+        .map((e) => `body${e.instancePath} ${e.message ?? "invalid"}`);
+      return {
+        ok: false,
+        error: new CrossdockError(
+          "CDK_DECODE_FAILED",
+          `${where}: not an order submission: ${problems.join("; ")}`,
+          {
+            details: { where, problems },
+          },
+        ),
+      };
+    }
+    const order = body as { channel: string; externalId: string };
+    const stream = `order:${order.channel}:${order.externalId}`;
+    return {
+      ok: true,
+      events: [
+        {
+          stream,
+          type: ORDER_RECEIVED,
+          data: {
+            receivedVia: "api",
+            identity: message.headers["x-crossdock-identity"] ?? null,
+            messageId: message.id,
+            order: body as unknown as JsonValue,
+          },
+          causationId: message.id,
+          ...(message.trace ? { trace: message.trace } : {}),
+        },
+      ],
+      jobs: [],
+    };
+  },
+};

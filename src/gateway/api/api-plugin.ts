@@ -1,0 +1,93 @@
+/**
+ * The canonical REST API v1 as a gateway feature: JSON bodies (parsed with located errors, the raw
+ * bytes kept for the inbox), the OpenAPI 3.1 document generated from the same TypeBox schemas that
+ * validate requests (`GET /api/v1/openapi.json`), and the order, stock and shipment routes.
+ *
+ * Everything is registered in one encapsulated context: the JSON parser and the OpenAPI generator apply
+ * to the API only, never to `/hooks` (whose bodies stay raw bytes for signature checks). Admin routes of
+ * other features that want to be documented register through `documented`.
+ */
+import swagger from "@fastify/swagger";
+import type { FastifyInstance } from "fastify";
+import type { Clock } from "../../core/clock.ts";
+import { CrossdockError } from "../../core/errors.ts";
+import type { Store } from "../../store/store.ts";
+import type { Authenticator } from "../auth/identity.ts";
+import type { ServerPlugin } from "../build-server.ts";
+import { createIdempotency } from "./idempotency.ts";
+import { registerOrderRoutes } from "./order-routes.ts";
+import { registerStockRoutes } from "./stock-routes.ts";
+
+export interface ApiPluginOptions {
+  store: Store;
+  clock: Clock;
+  authenticator: Authenticator;
+  /** More route groups documented in the same OpenAPI document (e.g. the admin API). */
+  documented?: readonly ((app: FastifyInstance) => void)[];
+  onAppended?: () => void;
+  version: string;
+}
+
+export function createApiPlugin(options: ApiPluginOptions): ServerPlugin {
+  const idempotency = createIdempotency({ store: options.store, clock: options.clock });
+  return (root) => {
+    root.register(async (api) => {
+      api.addContentTypeParser(
+        ["application/json", "application/*+json"],
+        { parseAs: "buffer" },
+        (request, body, done) => {
+          const raw = body as Buffer;
+          (request as { rawBody?: Buffer }).rawBody = raw;
+          if (raw.length === 0) return done(null, undefined);
+          try {
+            done(null, JSON.parse(raw.toString("utf8")));
+          } catch (error) {
+            done(
+              new CrossdockError(
+                "CDK_API_INVALID_REQUEST",
+                `invalid body: not JSON (${(error as Error).message})`,
+                {
+                  details: { errors: [{ path: "body", message: (error as Error).message }] },
+                },
+              ),
+              undefined,
+            );
+          }
+        },
+      );
+      // The API speaks JSON only; anything else is refused before it is read.
+      api.addContentTypeParser("*", (request, _payload, done) =>
+        done(
+          new CrossdockError(
+            "CDK_HTTP_UNSUPPORTED_MEDIA_TYPE",
+            `content type ${JSON.stringify(request.headers["content-type"] ?? "")} is not accepted (expected application/json)`,
+          ),
+          undefined,
+        ),
+      );
+      await api.register(swagger, {
+        openapi: {
+          openapi: "3.1.0",
+          info: {
+            title: "Crossdock API",
+            version: options.version,
+            description:
+              "The canonical REST API of the Crossdock integration hub. Every POST needs an Idempotency-Key; errors are RFC 9457 problem documents with a stable `code` (see docs/errors.md).",
+          },
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", description: "an API key: cdk_<keyId>_<secret>" },
+            },
+          },
+          security: [{ bearer: [] }],
+        },
+      });
+      await api.register(async (routes) => {
+        registerOrderRoutes(routes, { ...options, idempotency });
+        registerStockRoutes(routes, options);
+        for (const group of options.documented ?? []) group(routes);
+      });
+      api.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => api.swagger());
+    });
+  };
+}
