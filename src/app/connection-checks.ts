@@ -3,7 +3,9 @@
  * `crossdock validate` and `start` report them like every other problem: file, line, column and path.
  * A connector type without a checker here validates its settings when it is built.
  */
+import { WEBHOOK_JSON_TYPE } from "../connectors/json/webhook-json-connector.ts";
 import { checkOdooConnection, ODOO_CONNECTION_TYPE } from "../connectors/odoo/odoo-connection.ts";
+import { checkSignatureSettings } from "../gateway/signatures/signature-config.ts";
 
 export interface ConnectionFieldProblem {
   /** The field, relative to the connection. */
@@ -17,4 +19,5 @@ export const CONNECTION_CHECKS: Readonly<
   Record<string, (settings: Readonly<Record<string, unknown>>) => ConnectionFieldProblem[]>
 > = Object.freeze({
   [ODOO_CONNECTION_TYPE]: checkOdooConnection,
+  [WEBHOOK_JSON_TYPE]: checkSignatureSettings,
 });

@@ -12,7 +12,7 @@ import { createHubMetrics } from "../observability/metrics.ts";
 import { createSqliteStore } from "../store/sqlite/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
 import { buildServer } from "./build-server.ts";
-import { createHmacVerifier } from "./hmac-verifier.ts";
+import { createHmacVerifier } from "./signatures/hmac-verifier.ts";
 
 let dir: string;
 let store: Store;
@@ -34,7 +34,7 @@ before(async () => {
     metrics: createHubMetrics(store, { defaultMetrics: false }),
     inboundConnections: new Map([
       ["shop", undefined],
-      ["signed", createHmacVerifier({ connection: "signed", secret: { reveal: () => "s3cret" } })],
+      ["signed", { verifier: createHmacVerifier({ secrets: [{ reveal: () => "s3cret" }] }) }],
     ]),
     maxBodyBytes: 2_048,
     onAppended: () => appended++,

@@ -4,8 +4,7 @@ import { CrossdockError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { HubMetrics } from "../observability/metrics.ts";
 import type { Store } from "../store/store.ts";
-import type { WebhookVerifier } from "./hmac-verifier.ts";
-import { registerHookRoutes, type WakeHintEndpoint } from "./hooks-routes.ts";
+import { type HookEndpoint, registerHookRoutes, type WakeHintEndpoint } from "./hooks-routes.ts";
 import { problemFor } from "./problem.ts";
 
 /**
@@ -19,8 +18,11 @@ export interface ServerOptions {
   store: Store;
   logger: Logger;
   metrics: HubMetrics;
-  /** Connections that accept inbound webhooks, by name, with their signature check (if they have a secret). */
-  inboundConnections: ReadonlyMap<string, WebhookVerifier | undefined>;
+  /**
+   * Connections that accept inbound webhooks, by name, with their signature check and accepted media
+   * types (`hooks-routes.ts`); undefined: unsigned, any media type.
+   */
+  inboundConnections: ReadonlyMap<string, HookEndpoint | undefined>;
   /** Largest accepted body, bytes (the store's `maxMessageBytes`). */
   maxBodyBytes: number;
   /** Extra readiness condition besides the store answering (e.g. workers started). */

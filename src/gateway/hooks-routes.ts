@@ -1,20 +1,53 @@
 /**
  * `POST /hooks/<connection>`: inbound webhooks into the durable inbox. A webhook is answered 202 only
  * after its message is committed; a duplicate (same sender id) is answered 200 with the first receipt
- * and stores nothing. The signature is checked on the raw bytes before anything is stored. Connections
- * that only wake pollers (Odoo's base_automation hints) are answered without storing anything.
+ * and stores nothing. Connections that only wake pollers (Odoo's base_automation hints) are answered
+ * without storing anything.
+ *
+ * The order of checks is the contract: unknown connection 404, empty body 400, signature 401 (on the
+ * raw bytes, before anything is stored; a provider's unsigned setup ping is answered 200 here), media
+ * type 415, then the append. A body over the limit never reaches the route (413 from the parser). A
+ * body that is not valid JSON is stored: webhooks are kept raw, and the decode step records a located
+ * error that can be fixed and replayed.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { CrossdockError } from "../core/errors.ts";
 import type { HubMetrics } from "../observability/metrics.ts";
 import type { Store, TraceContext } from "../store/store.ts";
-import type { WebhookVerifier } from "./hmac-verifier.ts";
+import { dedupeKeyFor } from "./signatures/dedupe-key.ts";
+import type { WebhookVerifier } from "./signatures/webhook-verifier.ts";
+
+/** How one inbound connection's webhooks are checked at the door. */
+export interface HookEndpoint {
+  /** The signature scheme; absent for an unsigned connection. */
+  verifier?: WebhookVerifier;
+  /**
+   * Which declared media types are accepted; absent: any. A request without `Content-Type` is always
+   * accepted, since some senders omit it, and decoding judges the bytes.
+   */
+  mediaTypes?: MediaTypeRule;
+}
+
+/** Accepted media types, checked on the lower-cased type without parameters. */
+export interface MediaTypeRule {
+  accepts(mediaType: string): boolean;
+  /** For the refusal message, e.g. `application/json or a +json type`. */
+  readonly expected: string;
+}
+
+/** `application/json` and structured-syntax JSON types such as `application/cloudevents+json`. */
+export const JSON_MEDIA_TYPES: MediaTypeRule = Object.freeze({
+  accepts: (mediaType: string) =>
+    mediaType === "application/json" || /^[a-z0-9.+-]+\/[a-z0-9.+-]+\+json$/.test(mediaType),
+  expected: "application/json or a +json type",
+});
 
 export interface HookRoutesOptions {
   store: Store;
   metrics: HubMetrics;
-  inboundConnections: ReadonlyMap<string, WebhookVerifier | undefined>;
+  /** Connections that accept inbound webhooks, by name; undefined means unsigned and any media type. */
+  inboundConnections: ReadonlyMap<string, HookEndpoint | undefined>;
   wakeHints?: ReadonlyMap<string, WakeHintEndpoint>;
   onAppended?: () => void;
 }
@@ -35,15 +68,10 @@ function tokenMatches(expected: string, given: unknown): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Headers that name a sender's own message id, in order of preference. */
-const DEDUPE_HEADERS = [
-  "idempotency-key",
-  "webhook-id",
-  "x-shopify-webhook-id",
-  "x-wc-webhook-delivery-id",
-  "x-request-id",
-];
-/** Headers never stored with a message: credentials and signatures are checked, not kept. */
+/**
+ * Headers never stored with a message: credentials are checked, not kept. Signature headers are kept,
+ * as the evidence of what was verified; a signature is bound to its body and proves nothing else.
+ */
 const UNSTORED_HEADERS = new Set(["authorization", "cookie", "x-api-key", "proxy-authorization"]);
 
 function storedHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -86,6 +114,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRoutesOpti
         details: { connection },
       });
     }
+    const endpoint = options.inboundConnections.get(connection);
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw new CrossdockError(
@@ -94,10 +123,36 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRoutesOpti
       );
     }
     const headers = request.headers;
-    options.inboundConnections.get(connection)?.(body, headers);
-    const senderId = DEDUPE_HEADERS.map((h) => headers[h]).find((v) => typeof v === "string" && v !== "");
-    const dedupeKey =
-      (senderId as string | undefined) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+    let senderId: string | undefined;
+    if (endpoint?.verifier) {
+      const verification = endpoint.verifier.verify(body, headers);
+      if (verification.outcome === "refused") {
+        metrics.inboxAppends.inc({ connection, result: "rejected" });
+        throw new CrossdockError(
+          "CDK_HTTP_SIGNATURE_INVALID",
+          `connection ${connection} (${endpoint.verifier.scheme}): ${verification.reason}`,
+          { details: { connection, scheme: endpoint.verifier.scheme } },
+        );
+      }
+      if (verification.outcome === "ping") {
+        reply.status(200);
+        return { ping: true };
+      }
+      senderId = verification.senderId;
+    }
+    const contentType = headers["content-type"];
+    if (endpoint?.mediaTypes && contentType !== undefined) {
+      const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+      if (!endpoint.mediaTypes.accepts(mediaType)) {
+        metrics.inboxAppends.inc({ connection, result: "rejected" });
+        throw new CrossdockError(
+          "CDK_HTTP_UNSUPPORTED_MEDIA_TYPE",
+          `connection ${connection} does not accept ${JSON.stringify(mediaType.slice(0, 100))} (expected ${endpoint.mediaTypes.expected})`,
+          { details: { connection } },
+        );
+      }
+    }
+    const dedupeKey = dedupeKeyFor(senderId, headers, body);
     const traceparent = headers.traceparent;
     const trace: TraceContext | undefined = typeof traceparent === "string" ? { traceparent } : undefined;
     try {
@@ -107,7 +162,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRoutesOpti
         dedupeKey,
         body,
         headers: storedHeaders(headers),
-        ...(headers["content-type"] ? { contentType: headers["content-type"] } : {}),
+        ...(contentType ? { contentType } : {}),
         ...(trace ? { trace } : {}),
       });
       metrics.inboxAppends.inc({ connection, result: receipt.duplicate ? "duplicate" : "stored" });
