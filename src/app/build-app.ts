@@ -17,7 +17,8 @@ import {
   type WorkflowEngine,
 } from "../flows/workflow-engine.ts";
 import { buildServer } from "../gateway/build-server.ts";
-import { createHmacVerifier, type WebhookVerifier } from "../gateway/hmac-verifier.ts";
+import { type HookEndpoint, JSON_MEDIA_TYPES } from "../gateway/hooks-routes.ts";
+import { connectionVerifier } from "../gateway/signatures/create-webhook-verifier.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
 import { isSecret } from "../security/secret-ref.ts";
@@ -143,21 +144,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
       })
     : undefined;
 
-  const inboundConnections = new Map<string, WebhookVerifier | undefined>();
+  const inboundConnections = new Map<string, HookEndpoint>();
   for (const [name, c] of Object.entries(connections)) {
     if (!inbound.has(c.type)) continue;
-    const secret = c.secret;
-    inboundConnections.set(
-      name,
-      isSecret(secret)
-        ? createHmacVerifier({
-            connection: name,
-            secret,
-            ...(typeof c.signatureHeader === "string" ? { header: c.signatureHeader } : {}),
-            ...(c.signatureEncoding === "base64" ? { encoding: "base64" as const } : {}),
-          })
-        : undefined,
-    );
+    const verifier = connectionVerifier(name, c, clock);
+    inboundConnections.set(name, {
+      ...(verifier ? { verifier } : {}),
+      ...(c.type === WEBHOOK_JSON_TYPE ? { mediaTypes: JSON_MEDIA_TYPES } : {}),
+    });
   }
   const server = roles.has("gateway")
     ? buildServer({
