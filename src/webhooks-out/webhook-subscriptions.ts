@@ -39,7 +39,7 @@ export interface WebhookSubscriptionsOptions {
 
 export interface SubscriptionPage {
   items: WebhookSubscription[];
-  /** Pass as `afterId` for the next page; absent on the last page. */
+  /** Pass as `afterId` for the next page; absent when this page is not full (a full page may be the last). */
   nextAfterId?: string;
 }
 
