@@ -117,15 +117,27 @@ export class SqliteStore implements Store {
   readonly #appends: GroupCommitter<PendingAppend, InboxReceipt>;
   readonly #auditAppends: GroupCommitter<{ items: PendingAudit[]; at: number }, AuditInsertResult>;
   #closing: Promise<void> | undefined;
+  readonly #synchronous: "full" | "normal";
 
   constructor(options: SqliteStoreOptions) {
     const config = resolveStoreConfig(options.config);
     this.path = options.path;
+    const synchronous = options.synchronous ?? "full";
+    const onFile = options.path !== ":memory:" && options.path !== "";
+    const asyncWalSync = synchronous === "full" && onFile;
+    this.#synchronous = synchronous;
     const db = openSqliteDatabase(options.path, {
-      synchronous: options.synchronous ?? "full",
+      synchronous,
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      asyncWalSync,
     });
-    const conn = new SqliteConnection(db, options.clock, options.ids, config);
+    const conn = new SqliteConnection(
+      db,
+      options.clock,
+      options.ids,
+      config,
+      asyncWalSync ? `${options.path}-wal` : undefined,
+    );
     this.#conn = conn;
     this.#appends = new GroupCommitter({
       flush: (batch) => conn.write(() => appendInboxBatch(conn, batch)),
@@ -247,9 +259,11 @@ export class SqliteStore implements Store {
     return this.#read(() => {
       const db = this.#conn.db;
       const level = db.pragma("synchronous", { simple: true }) as number;
+      const pragma = (["off", "normal", "full", "extra"] as const)[level] ?? "full";
       return {
         journalMode: db.pragma("journal_mode", { simple: true }) as string,
-        synchronous: (["off", "normal", "full", "extra"] as const)[level] ?? "full",
+        // `full` with SQLite at NORMAL: the connection syncs the WAL itself after each commit.
+        synchronous: this.#synchronous === "full" && pragma === "normal" ? "full" : pragma,
         foreignKeys: db.pragma("foreign_keys", { simple: true }) === 1,
       };
     });
@@ -260,6 +274,7 @@ export class SqliteStore implements Store {
     this.#closing ??= (async () => {
       await Promise.all([this.#appends.drain(true), this.#auditAppends.drain(true)]);
       await this.#conn.exclusive(() => this.#conn.db.close());
+      await this.#conn.closeWal();
     })();
     return this.#closing;
   }
