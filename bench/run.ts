@@ -11,6 +11,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
     about: "durable inbox appends, job claim+complete throughput, vs. a naive baseline (SQLite, PostgreSQL)",
     load: async () => (await import("./core/core-bench.ts")).runCoreBench,
   },
+  intake: {
+    about:
+      "signed Shopify-style webhooks: Crossdock's durable intake vs a bare HMAC-only node:http server, c=1/16/64, plus a SIGKILL test",
+    load: async () => (await import("./intake/intake-bench.ts")).runIntakeBench,
+  },
   odoo: {
     about:
       "sale orders created+confirmed per second and RPC calls per 100 orders in the sandbox Odoo, batched vs per-order",
