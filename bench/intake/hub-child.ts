@@ -23,9 +23,7 @@ server: { port: ${spec.port ?? 0} }
 connections:
   shop:
     type: webhook-json
-    secret: env:SHOP_SECRET
-    signatureHeader: x-shopify-hmac-sha256
-    signatureEncoding: base64
+    signature: { scheme: shopify, secret: env:SHOP_SECRET }
 `,
     );
     const config = await loadConfig({ path: file, env: { SHOP_SECRET: BENCH_SECRET } });
