@@ -241,6 +241,10 @@ export function registerIdentityRoutes(app: FastifyInstance, options: IdentityRo
     `${BASE}/:id/keys`,
     {
       onRequest,
+      // Every field has a default, so no body at all means `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         summary: "Rotate: issue a new key; the previous keys work until the rotation window ends",
         tags,
