@@ -92,7 +92,10 @@ export function activeSecrets(subscription: WebhookSubscription, now: number): s
 }
 
 function invalid(path: string, problem: string): CrossdockError {
-  return new CrossdockError("CDK_API_INVALID_REQUEST", `${path} ${problem}`, { details: { path, problem } });
+  // `errors` is the shape the gateway's problem documents carry for schema errors.
+  return new CrossdockError("CDK_API_INVALID_REQUEST", `${path} ${problem}`, {
+    details: { path, problem, errors: [{ path: `body${path}`, message: problem }] },
+  });
 }
 
 function checkText(path: string, value: unknown, max: number): void {

@@ -1,0 +1,534 @@
+/**
+ * The admin API for outbound webhooks, `/api/v1/admin/webhooks` (scope `admin:webhooks`): create (the
+ * signing secret is in the answer once), list, show (with endpoint health, never a secret), update,
+ * delete, rotate the secret (the new one is in the answer once), enable, disable, the delivery log,
+ * and replay of one delivery or many (all failed ones, or everything since a time).
+ *
+ * TypeBox schemas on every route validate strictly (the server's Ajv does not coerce or drop fields)
+ * and document the routes in the REST API's OpenAPI document. Shapes are checked by the schemas; what
+ * schemas cannot say (URL policy, pattern grammar, duplicates) is checked by the subscriptions service
+ * and refused with the same `CDK_API_INVALID_REQUEST` problem. Authentication runs in `onRequest`, so an
+ * anonymous caller learns nothing about the body's schema. Times are ISO 8601 strings.
+ */
+import type { FastifyInstance } from "fastify";
+import Type from "typebox";
+import { CrossdockError } from "../../core/errors.ts";
+import type { Store } from "../../store/store.ts";
+import { healthFromJson, WEBHOOK_HEALTH_KIND } from "../../webhooks-out/endpoint-health.ts";
+import {
+  type DeliveryView,
+  listDeliveries,
+  replayDeliveries,
+  replayDelivery,
+} from "../../webhooks-out/webhook-deliveries.ts";
+import { publicView, type WebhookSubscription } from "../../webhooks-out/webhook-subscription.ts";
+import type { WebhookSubscriptions } from "../../webhooks-out/webhook-subscriptions.ts";
+import { Page, PageQuery, ProblemDocument } from "../api/api-schemas.ts";
+import { decodeCursor, encodeCursor, pageLimit } from "../api/cursor.ts";
+import { type Authenticator, requireScope, SCOPES } from "../auth/identity.ts";
+import type { ServerPlugin } from "../build-server.ts";
+
+const Time = Type.String({ format: "date-time" });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Url = Type.String({
+  minLength: 1,
+  maxLength: 2_048,
+  description: "http(s) endpoint; private addresses only if the deployment allows them",
+});
+const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+  minItems: 1,
+  maxItems: 50,
+  description: 'event types ("order.confirmed"), families ("shipment.*") or "*"',
+});
+const Condition = Type.Union([
+  Type.String({ maxLength: 1_000 }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+  Type.Object({ prefix: Type.String({ maxLength: 1_000 }) }, { additionalProperties: false }),
+]);
+const Filter = Type.Record(Type.String({ maxLength: 200 }), Condition, {
+  maxProperties: 20,
+  description: 'all must hold: { "data.channel": "b2b", "stream": { "prefix": "order:" } }',
+});
+const DisableAfterMs = Type.Integer({
+  minimum: 60_000,
+  maximum: 90 * 86_400_000,
+  description: "default 5 days",
+});
+const Secret = Type.String({ pattern: "^whsec_[A-Za-z0-9+/]+={0,2}$", maxLength: 100 });
+
+const SubscriptionParams = Type.Object(
+  { id: Type.String({ pattern: "^whs_[0-9a-z]{1,40}$" }) },
+  { additionalProperties: false },
+);
+const DeliveryParams = Type.Object(
+  {
+    id: Type.String({ pattern: "^whs_[0-9a-z]{1,40}$" }),
+    jobId: Type.String({ pattern: "^[A-Za-z0-9_-]{1,100}$" }),
+  },
+  { additionalProperties: false },
+);
+
+const CreateBody = Type.Object(
+  {
+    name: Name,
+    partner: Type.Optional(Name),
+    url: Url,
+    events: Events,
+    filter: Type.Optional(Filter),
+    disableAfterMs: Type.Optional(DisableAfterMs),
+    secret: Type.Optional(Secret),
+  },
+  { additionalProperties: false },
+);
+const UpdateBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    partner: Type.Optional(Name),
+    url: Type.Optional(Url),
+    events: Type.Optional(Events),
+    filter: Type.Optional(Type.Union([Filter, Type.Null()])),
+    disableAfterMs: Type.Optional(DisableAfterMs),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const RotateBody = Type.Object(
+  {
+    windowSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 30 * 86_400,
+        description: "how long the previous secret keeps signing; default 86400",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const ListQuery = Type.Object(
+  { ...PageQuery.properties, partner: Type.Optional(Name) },
+  { additionalProperties: false },
+);
+const JobStatusName = Type.Union(
+  ["waiting", "ready", "running", "done", "exception", "discarded"].map((s) => Type.Literal(s)),
+);
+const DeliveriesQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(JobStatusName) },
+  { additionalProperties: false },
+);
+const BulkReplayBody = Type.Object(
+  {
+    since: Type.Optional(Time),
+    failedOnly: Type.Optional(Type.Boolean()),
+    max: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const HealthOut = Type.Object({
+  failingSince: Type.Union([Time, Type.Null()]),
+  consecutiveFailures: Type.Integer(),
+  lastFailureAt: Type.Union([Time, Type.Null()]),
+  lastSuccessAt: Type.Union([Time, Type.Null()]),
+});
+const SubscriptionOut = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    partner: Type.Optional(Type.String()),
+    url: Type.String(),
+    events: Type.Array(Type.String()),
+    filter: Type.Optional(Filter),
+    secrets: Type.Array(Type.Object({ createdAt: Time, expiresAt: Type.Optional(Time) }), {
+      description: "ages only, never the secrets",
+    }),
+    enabled: Type.Boolean(),
+    disabledReason: Type.Optional(
+      Type.Union([Type.Literal("manual"), Type.Literal("endpoint-failing"), Type.Literal("gone")]),
+    ),
+    disabledAt: Type.Optional(Time),
+    disableAfterMs: Type.Integer(),
+    createdAt: Time,
+    updatedAt: Time,
+    health: Type.Optional(HealthOut),
+  },
+  { $id: "WebhookSubscription" },
+);
+const WithSecretOut = Type.Object({
+  subscription: SubscriptionOut,
+  secret: Type.String({
+    description: "the whsec_ signing secret: shown this once, give it to the partner now",
+  }),
+  previousSecretValidUntil: Type.Optional(Time),
+});
+const AttemptOut = Type.Object({
+  attempt: Type.Integer(),
+  at: Time,
+  outcome: Type.Union([Type.Literal("delivered"), Type.Literal("failed")]),
+  status: Type.Optional(Type.Integer()),
+  durationMs: Type.Optional(Type.Integer()),
+  code: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+});
+const DeliveryOut = Type.Object(
+  {
+    jobId: Type.String(),
+    deliveryId: Type.String({ description: "the webhook-id header" }),
+    eventId: Type.String(),
+    eventType: Type.String(),
+    stream: Type.String(),
+    status: JobStatusName,
+    attempts: Type.Integer(),
+    nextAttemptAt: Type.Optional(Time),
+    createdAt: Time,
+    finishedAt: Type.Optional(Time),
+    attemptLog: Type.Array(AttemptOut),
+  },
+  { $id: "WebhookDelivery" },
+);
+const ReplayOneOut = Type.Object({
+  jobId: Type.String(),
+  outcome: Type.Union([Type.Literal("replayed"), Type.Literal("retried"), Type.Literal("pending")], {
+    description:
+      "replayed: a done delivery queued again; retried: a failed one; pending: still queued, nothing done",
+  }),
+});
+const ReplayManyOut = Type.Object({
+  scanned: Type.Integer(),
+  replayed: Type.Integer(),
+  retried: Type.Integer(),
+  skipped: Type.Integer(),
+  truncated: Type.Boolean(),
+});
+
+const errors = {
+  400: ProblemDocument,
+  401: ProblemDocument,
+  403: ProblemDocument,
+  404: ProblemDocument,
+  429: ProblemDocument,
+};
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | undefined) => (ms === undefined ? null : iso(ms));
+
+function subscriptionOut(subscription: WebhookSubscription, health?: ReturnType<typeof healthFromJson>) {
+  const view = publicView(subscription);
+  return {
+    ...view,
+    secrets: view.secrets.map((s) => ({
+      createdAt: iso(s.createdAt),
+      ...(s.expiresAt === undefined ? {} : { expiresAt: iso(s.expiresAt) }),
+    })),
+    ...(view.disabledAt === undefined ? {} : { disabledAt: iso(view.disabledAt) }),
+    createdAt: iso(view.createdAt),
+    updatedAt: iso(view.updatedAt),
+    ...(health
+      ? {
+          health: {
+            failingSince: isoOrNull(health.failingSince),
+            consecutiveFailures: health.consecutiveFailures,
+            lastFailureAt: isoOrNull(health.lastFailureAt),
+            lastSuccessAt: isoOrNull(health.lastSuccessAt),
+          },
+        }
+      : {}),
+  };
+}
+
+function deliveryOut(view: DeliveryView) {
+  return {
+    ...view,
+    ...(view.nextAttemptAt === undefined ? {} : { nextAttemptAt: iso(view.nextAttemptAt) }),
+    createdAt: iso(view.createdAt),
+    ...(view.finishedAt === undefined ? {} : { finishedAt: iso(view.finishedAt) }),
+    attemptLog: view.attemptLog.map((a) => ({ ...a, at: iso(a.at) })),
+  };
+}
+
+export interface WebhookRoutesOptions {
+  store: Store;
+  subscriptions: WebhookSubscriptions;
+  authenticator: Authenticator;
+}
+
+const BASE = "/api/v1/admin/webhooks";
+
+/**
+ * Registers the routes on `app`, which must parse JSON bodies: pass it to the REST API plugin's
+ * `documented` list (so the routes are in its OpenAPI document), or use `createWebhooksAdminPlugin`.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): void {
+  const { store, subscriptions } = options;
+  const onRequest = requireScope(options.authenticator, SCOPES.adminWebhooks);
+  const tags = ["admin: webhooks"];
+  const actor = (request: { identity?: { id: string } }) => request.identity?.id ?? "anonymous";
+  const withHealth = async (subscription: WebhookSubscription) =>
+    subscriptionOut(
+      subscription,
+      healthFromJson((await store.records.get(WEBHOOK_HEALTH_KIND, subscription.id))?.data),
+    );
+
+  app.post<{ Body: Type.Static<typeof CreateBody> }>(
+    BASE,
+    {
+      onRequest,
+      schema: {
+        summary: "Subscribe an endpoint to events",
+        tags,
+        body: CreateBody,
+        response: { 201: WithSecretOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const created = await subscriptions.create(request.body);
+      reply.status(201).header("cache-control", "no-store");
+      return { subscription: subscriptionOut(created.subscription), secret: created.secret };
+    },
+  );
+
+  app.get<{ Querystring: Type.Static<typeof ListQuery> }>(
+    BASE,
+    {
+      onRequest,
+      schema: {
+        summary: "List subscriptions",
+        tags,
+        querystring: ListQuery,
+        response: { 200: Page(SubscriptionOut), ...errors },
+      },
+    },
+    async (request) => {
+      const after = decodeCursor(request.query.cursor);
+      const page = await subscriptions.list({
+        limit: pageLimit(request.query.limit),
+        ...(after === undefined ? {} : { afterId: after }),
+        ...(request.query.partner === undefined ? {} : { partner: request.query.partner }),
+      });
+      return {
+        items: page.items.map((s) => subscriptionOut(s)),
+        ...(page.nextAfterId ? { nextCursor: encodeCursor(page.nextAfterId) } : {}),
+      };
+    },
+  );
+
+  app.get<{ Params: Type.Static<typeof SubscriptionParams> }>(
+    `${BASE}/:id`,
+    {
+      onRequest,
+      schema: {
+        summary: "Show a subscription and its endpoint health",
+        tags,
+        params: SubscriptionParams,
+        response: { 200: SubscriptionOut, ...errors },
+      },
+    },
+    async (request) => withHealth(await subscriptions.get(request.params.id)),
+  );
+
+  app.patch<{ Params: Type.Static<typeof SubscriptionParams>; Body: Type.Static<typeof UpdateBody> }>(
+    `${BASE}/:id`,
+    {
+      onRequest,
+      schema: {
+        summary: "Change name, URL, events, filter (null removes it) or disableAfterMs",
+        tags,
+        params: SubscriptionParams,
+        body: UpdateBody,
+        response: { 200: SubscriptionOut, ...errors },
+      },
+    },
+    async (request) => subscriptionOut(await subscriptions.update(request.params.id, request.body)),
+  );
+
+  app.delete<{ Params: Type.Static<typeof SubscriptionParams> }>(
+    `${BASE}/:id`,
+    {
+      onRequest,
+      schema: {
+        summary: "Delete a subscription (queued deliveries are skipped)",
+        tags,
+        params: SubscriptionParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await subscriptions.remove(request.params.id);
+      reply.status(204);
+      return null;
+    },
+  );
+
+  app.post<{
+    Params: Type.Static<typeof SubscriptionParams>;
+    Body: Type.Static<typeof RotateBody> | undefined;
+  }>(
+    `${BASE}/:id/secrets`,
+    {
+      onRequest,
+      schema: {
+        summary: "Rotate the signing secret; the previous one keeps signing until the window ends",
+        tags,
+        params: SubscriptionParams,
+        body: RotateBody,
+        response: { 201: WithSecretOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const windowSeconds = request.body?.windowSeconds;
+      const rotated = await subscriptions.rotateSecret(
+        request.params.id,
+        windowSeconds === undefined ? {} : { windowMs: windowSeconds * 1_000 },
+      );
+      const previous = rotated.subscription.secrets[1]?.expiresAt;
+      reply.status(201).header("cache-control", "no-store");
+      return {
+        subscription: subscriptionOut(rotated.subscription),
+        secret: rotated.secret,
+        ...(previous === undefined ? {} : { previousSecretValidUntil: iso(previous) }),
+      };
+    },
+  );
+
+  for (const action of ["enable", "disable"] as const) {
+    app.post<{ Params: Type.Static<typeof SubscriptionParams> }>(
+      `${BASE}/:id/${action}`,
+      {
+        onRequest,
+        schema: {
+          summary:
+            action === "enable"
+              ? "Enable: held deliveries go out, the failing streak is forgotten"
+              : "Disable: new deliveries are held until it is enabled",
+          tags,
+          params: SubscriptionParams,
+          response: { 200: SubscriptionOut, ...errors },
+        },
+      },
+      async (request) =>
+        subscriptionOut(
+          action === "enable"
+            ? await subscriptions.enable(request.params.id)
+            : await subscriptions.disable(request.params.id, "manual"),
+        ),
+    );
+  }
+
+  app.get<{
+    Params: Type.Static<typeof SubscriptionParams>;
+    Querystring: Type.Static<typeof DeliveriesQuery>;
+  }>(
+    `${BASE}/:id/deliveries`,
+    {
+      onRequest,
+      schema: {
+        summary: "The delivery log: each delivery with its attempts",
+        tags,
+        params: SubscriptionParams,
+        querystring: DeliveriesQuery,
+        response: { 200: Page(DeliveryOut), ...errors },
+      },
+    },
+    async (request) => {
+      await subscriptions.get(request.params.id);
+      const after = decodeCursor(request.query.cursor);
+      const page = await listDeliveries(store, request.params.id, {
+        limit: pageLimit(request.query.limit),
+        ...(after === undefined ? {} : { afterId: after }),
+        ...(request.query.status === undefined
+          ? {}
+          : { status: request.query.status as DeliveryView["status"] }),
+      });
+      return {
+        items: page.items.map(deliveryOut),
+        ...(page.nextAfterId ? { nextCursor: encodeCursor(page.nextAfterId) } : {}),
+      };
+    },
+  );
+
+  app.post<{ Params: Type.Static<typeof DeliveryParams> }>(
+    `${BASE}/:id/deliveries/:jobId/replay`,
+    {
+      onRequest,
+      schema: {
+        summary: "Send one delivery again (same webhook-id and Idempotency-Key)",
+        tags,
+        params: DeliveryParams,
+        response: { 200: ReplayOneOut, ...errors },
+      },
+    },
+    async (request) => {
+      await subscriptions.get(request.params.id);
+      const outcome = await replayDelivery(store, request.params.id, request.params.jobId, actor(request));
+      return { jobId: request.params.jobId, outcome };
+    },
+  );
+
+  app.post<{ Params: Type.Static<typeof SubscriptionParams>; Body: Type.Static<typeof BulkReplayBody> }>(
+    `${BASE}/:id/replay`,
+    {
+      onRequest,
+      schema: {
+        summary: "Send many deliveries again: every failed one, or every one since a time",
+        tags,
+        params: SubscriptionParams,
+        body: BulkReplayBody,
+        response: { 200: ReplayManyOut, ...errors },
+      },
+    },
+    async (request) => {
+      await subscriptions.get(request.params.id);
+      const { since, failedOnly, max } = request.body;
+      const sinceMs = since === undefined ? undefined : Date.parse(since);
+      if (Number.isNaN(sinceMs)) {
+        throw new CrossdockError("CDK_API_INVALID_REQUEST", "invalid body: since is not a time", {
+          details: { errors: [{ path: "body/since", message: "must be an ISO 8601 date-time" }] },
+        });
+      }
+      return replayDeliveries(store, request.params.id, {
+        by: actor(request),
+        ...(sinceMs === undefined ? {} : { since: sinceMs }),
+        ...(failedOnly === undefined ? {} : { failedOnly }),
+        ...(max === undefined ? {} : { max }),
+      });
+    },
+  );
+}
+
+/**
+ * The same routes as a standalone gateway feature, with their own JSON body parser, for a server
+ * without the REST API plugin. With the REST API on, prefer its `documented` list instead.
+ */
+export function createWebhooksAdminPlugin(options: WebhookRoutesOptions): ServerPlugin {
+  return (root) => {
+    root.register(async (admin) => {
+      admin.removeAllContentTypeParsers();
+      admin.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+        if (body === "") return done(null, undefined);
+        try {
+          done(null, JSON.parse(body as string));
+        } catch (error) {
+          done(
+            new CrossdockError(
+              "CDK_API_INVALID_REQUEST",
+              `invalid body: not JSON (${(error as Error).message})`,
+              {
+                details: { errors: [{ path: "body", message: (error as Error).message }] },
+              },
+            ),
+            undefined,
+          );
+        }
+      });
+      admin.addContentTypeParser("*", (request, _payload, done) =>
+        done(
+          new CrossdockError(
+            "CDK_HTTP_UNSUPPORTED_MEDIA_TYPE",
+            `content type ${JSON.stringify(request.headers["content-type"] ?? "")} is not accepted (expected application/json)`,
+          ),
+          undefined,
+        ),
+      );
+      registerWebhookRoutes(admin, options);
+    });
+  };
+}
