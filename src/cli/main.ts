@@ -6,6 +6,7 @@ import { registerApprovalsCommand } from "./approvals-command.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerExceptionsCommand } from "./exceptions-command.ts";
+import { registerIdentitiesCommand } from "./identities-command.ts";
 import { registerOdooCommand } from "./odoo-command.ts";
 import { registerReplayCommand } from "./replay-command.ts";
 import { registerStartCommand } from "./start-command.ts";
@@ -51,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerApprovalsCommand(program, io, globals);
   registerDemoCommand(program, io, globals);
   registerOdooCommand(program, io, globals);
+  registerIdentitiesCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
