@@ -37,7 +37,7 @@ test("bootstrap: create prints the key once; ls, show, rotate, revoke, update, d
   assert.equal(created.code, 0, created.err);
   const key = /cdk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(created.out)?.[0];
   assert.ok(key, created.out);
-  const id = /identity\s+(idn_\w+)/.exec(created.out)?.[1]!;
+  const id = String(/identity\s+(idn_\w+)/.exec(created.out)?.[1]);
   const keyId = key.slice(4, 20);
 
   const ls = await cli("identities", "ls");
@@ -48,7 +48,7 @@ test("bootstrap: create prints the key once; ls, show, rotate, revoke, update, d
 
   const rotated = await cli("identities", "rotate", id, "--window", "0s");
   assert.equal(rotated.code, 0, rotated.err);
-  const newKey = /cdk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(rotated.out)?.[0]!;
+  const newKey = String(/cdk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(rotated.out)?.[0]);
   assert.notEqual(newKey, key);
   assert.match(rotated.out, new RegExp(`${keyId}\\s+expired`));
   const revoked = await cli("identities", "revoke", id, newKey.slice(4, 20));
