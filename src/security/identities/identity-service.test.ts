@@ -35,7 +35,7 @@ describe("API keys", () => {
       `${good}x`,
       good.replace("cdk_", "CDK_"),
       `x${good}`,
-      "cdk_ABCDEFGHIJKLMNOP_" + "a".repeat(43),
+      `cdk_ABCDEFGHIJKLMNOP_${"a".repeat(43)}`,
       "a".repeat(100_000),
     ]) {
       assert.equal(parseApiKey(bad), undefined, bad.slice(0, 40));
@@ -114,7 +114,7 @@ describe("IdentityService", () => {
   });
 
   test("unknown and malformed ids are not found", async () => {
-    for (const id of ["idn_missing", "../etc", "", "idn_" + "a".repeat(500), "idn_X"]) {
+    for (const id of ["idn_missing", "../etc", "", `idn_${"a".repeat(500)}`, "idn_X"]) {
       await assert.rejects(service.get(id), (e: { code?: string }) => e.code === "CDK_IDENTITY_NOT_FOUND");
       await assert.rejects(
         service.update(id, { disabled: true }, "t"),
