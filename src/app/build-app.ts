@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { FastifyInstance } from "fastify";
+import { API_ORDERS_TYPE, apiOrdersConnector } from "../connectors/api/api-orders-connector.ts";
 import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../connectors/connector.ts";
 import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
 import { createInboxProcessor } from "../connectors/inbox-processor.ts";
@@ -16,6 +17,10 @@ import {
   type WorkflowDefinition,
   type WorkflowEngine,
 } from "../flows/workflow-engine.ts";
+import { createApiPlugin } from "../gateway/api/api-plugin.ts";
+import { API_ORDERS_CONNECTION } from "../gateway/api/order-routes.ts";
+import { createStockLevelsProjection } from "../gateway/api/stock-levels-projection.ts";
+import { createIdentityGateway, type IdentityGateway } from "../gateway/auth/identity-gateway.ts";
 import { buildServer } from "../gateway/build-server.ts";
 import { type HookEndpoint, JSON_MEDIA_TYPES } from "../gateway/hooks-routes.ts";
 import { connectionVerifier } from "../gateway/signatures/create-webhook-verifier.ts";
@@ -25,6 +30,8 @@ import { isSecret } from "../security/secret-ref.ts";
 import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
 import { openStore } from "./open-store.ts";
+
+const VERSION = "0.1.0";
 
 export type Role = "gateway" | "worker" | "scheduler";
 export const ALL_ROLES: readonly Role[] = ["gateway", "worker", "scheduler"];
@@ -51,6 +58,8 @@ export interface App {
   readonly engine: WorkflowEngine;
   readonly server: FastifyInstance | undefined;
   readonly worker: Worker | undefined;
+  /** Machine identities, API keys and the audit queue (gateway role). */
+  readonly identities: IdentityGateway | undefined;
   /** Each `odoo` connection's client, target, cache and pollers, by connection name. */
   readonly odoo: ReadonlyMap<string, OdooRuntime>;
   /** Starts listening and working; resolves with the bound HTTP address (if the gateway role runs). */
@@ -94,9 +103,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const store = await openStore(config, { clock, ids });
   const metrics = createHubMetrics(store);
 
-  const inbound = new Map<string, InboundConnector>([[WEBHOOK_JSON_TYPE, webhookJsonConnector]]);
+  const inbound = new Map<string, InboundConnector>([
+    [WEBHOOK_JSON_TYPE, webhookJsonConnector],
+    [API_ORDERS_TYPE, apiOrdersConnector],
+  ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
-  const connections = config.connections as Readonly<Record<string, ConnectionSettings>>;
+  // Orders submitted through the REST API arrive on their own built-in connection.
+  const connections: Readonly<Record<string, ConnectionSettings>> = {
+    [API_ORDERS_CONNECTION]: { type: API_ORDERS_TYPE },
+    ...(config.connections as Readonly<Record<string, ConnectionSettings>>),
+  };
   const processInbox = createInboxProcessor({
     store,
     connectors: inbound,
@@ -153,9 +169,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...(c.type === WEBHOOK_JSON_TYPE ? { mediaTypes: JSON_MEDIA_TYPES } : {}),
     });
   }
-  const server = roles.has("gateway")
+  const identities: IdentityGateway | undefined = roles.has("gateway")
+    ? createIdentityGateway({ store, clock, ids, logger })
+    : undefined;
+  const stockLevels = roles.has("worker") ? createStockLevelsProjection({ store, clock, logger }) : undefined;
+  const server = identities
     ? buildServer({
         store,
+        plugins: [
+          identities.auditPlugin,
+          createApiPlugin({
+            store,
+            clock,
+            authenticator: identities.authenticator,
+            documented: [identities.adminRoutes],
+            onAppended: () => worker?.wake(),
+            version: VERSION,
+          }),
+        ],
         wakeHints: new Map(
           [...odoo.values()]
             .filter((runtime) => runtime.hint !== undefined)
@@ -182,8 +213,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     server,
     worker,
     odoo,
+    identities,
     async start() {
       worker?.start();
+      stockLevels?.start(1_000);
       for (const runtime of odoo.values()) runtime.start();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
@@ -192,7 +225,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async stop(graceMs = 10_000) {
       await server?.close();
+      await identities?.auditQueue.drain();
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
+      await stockLevels?.stop();
       await Promise.all([...targets.values()].map((t) => t.close?.()));
       await Promise.all([...odoo.values()].map((runtime) => runtime.stop()));
       await store.close();
