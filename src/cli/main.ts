@@ -13,6 +13,7 @@ import { registerStartCommand } from "./start-command.ts";
 import { registerStatusCommand } from "./status-command.ts";
 import { registerTargetsCommand } from "./targets-command.ts";
 import { registerValidateCommand } from "./validate-command.ts";
+import { registerWebhooksCommand } from "./webhooks-command.ts";
 
 /** The package's version; the same from `src/cli` (sources) and `dist/src/cli` (compiled). */
 function packageVersion(): string {
@@ -52,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerApprovalsCommand(program, io, globals);
   registerDemoCommand(program, io, globals);
   registerOdooCommand(program, io, globals);
+  registerWebhooksCommand(program, io, globals);
   registerIdentitiesCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
