@@ -44,7 +44,7 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
   app.post<{ Body: OrderSubmission; Headers: { "idempotency-key": string } }>(
     "/api/v1/orders",
     {
-      preHandler: requireScope(authenticator, SCOPES.ordersWrite),
+      onRequest: requireScope(authenticator, SCOPES.ordersWrite),
       schema: {
         summary: "Submit a channel order",
         tags: ["orders"],
@@ -104,7 +104,7 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     "/api/v1/orders",
     {
-      preHandler: requireScope(authenticator, SCOPES.ordersRead),
+      onRequest: requireScope(authenticator, SCOPES.ordersRead),
       schema: {
         summary: "The caller's orders, oldest first",
         tags: ["orders"],
@@ -136,7 +136,7 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
   app.get<{ Params: { id: string } }>(
     "/api/v1/orders/:id",
     {
-      preHandler: requireScope(authenticator, SCOPES.ordersRead),
+      onRequest: requireScope(authenticator, SCOPES.ordersRead),
       schema: {
         summary: "An order's status and its trace across the hub",
         tags: ["orders"],

@@ -39,7 +39,7 @@ export function registerStockRoutes(app: FastifyInstance, options: StockRoutesOp
   app.get<{ Querystring: { sku: string } }>(
     "/api/v1/stock",
     {
-      preHandler: requireScope(authenticator, SCOPES.stockRead),
+      onRequest: requireScope(authenticator, SCOPES.stockRead),
       schema: {
         summary: "Stock of one SKU per location, as the hub knows it",
         tags: ["stock"],
@@ -72,7 +72,7 @@ export function registerStockRoutes(app: FastifyInstance, options: StockRoutesOp
   app.get<{ Querystring: { order: string } }>(
     "/api/v1/shipments",
     {
-      preHandler: requireScope(authenticator, SCOPES.shipmentsRead),
+      onRequest: requireScope(authenticator, SCOPES.shipmentsRead),
       schema: {
         summary: "Shipments of an order (by its Odoo name or <channel>:<externalId>)",
         tags: ["shipments"],

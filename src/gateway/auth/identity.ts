@@ -43,7 +43,8 @@ declare module "fastify" {
 }
 
 /**
- * A preHandler that authenticates the caller (once per request) and checks that its identity holds
+ * A hook (use it as `onRequest`, so callers are checked before their body is read) that authenticates
+ * the caller (once per request) and checks that its identity holds
  * `scope`: 401 without a valid key, 403 without the scope.
  */
 export function requireScope(authenticator: Authenticator, scope: Scope) {
