@@ -242,7 +242,7 @@ test("a redirect is not followed and counts as a refusal", async (t) => {
 test("one partner sees one stream's events in order, while other streams go on", async (t) => {
   const w = await setupWebhooks(t);
   await w.subscriptions.create({ name: "acme", url: w.url, events: ["*"] });
-  w.answer((r, n) => (n === 1 ? { status: 503 } : { status: 200 }));
+  w.answer((_r, n) => (n === 1 ? { status: 503 } : { status: 200 }));
   await w.publish(
     { type: "order.received", stream: "order:A", data: { n: 1 } },
     { type: "order.confirmed", stream: "order:A", data: { n: 2 } },

@@ -27,7 +27,12 @@ test("wired as the composition root would: dispatcher loop + worker with the web
     pollIntervalMs: 50,
   });
   const { secret } = await webhooks.subscriptions.create({ name: "acme", url: w.url, events: ["order.*"] });
-  const arrived = new Promise<void>((resolve) => w.answer(() => (resolve(), { status: 200 })));
+  const arrived = new Promise<void>((resolve) =>
+    w.answer(() => {
+      resolve();
+      return { status: 200 };
+    }),
+  );
   worker.start();
   await webhooks.dispatcher.start();
   await w.store.events.append([{ stream: "order:SO9", type: "order.confirmed", data: { id: "SO9" } }]);

@@ -21,229 +21,31 @@ import {
   replayDeliveries,
   replayDelivery,
 } from "../../webhooks-out/webhook-deliveries.ts";
-import { publicView, type WebhookSubscription } from "../../webhooks-out/webhook-subscription.ts";
+import type { WebhookSubscription } from "../../webhooks-out/webhook-subscription.ts";
 import type { WebhookSubscriptions } from "../../webhooks-out/webhook-subscriptions.ts";
-import { Page, PageQuery, ProblemDocument } from "../api/api-schemas.ts";
+import { Page } from "../api/api-schemas.ts";
 import { decodeCursor, encodeCursor, pageLimit } from "../api/cursor.ts";
 import { type Authenticator, requireScope, SCOPES } from "../auth/identity.ts";
 import type { ServerPlugin } from "../build-server.ts";
-
-const Time = Type.String({ format: "date-time" });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Url = Type.String({
-  minLength: 1,
-  maxLength: 2_048,
-  description: "http(s) endpoint; private addresses only if the deployment allows them",
-});
-const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
-  minItems: 1,
-  maxItems: 50,
-  description: 'event types ("order.confirmed"), families ("shipment.*") or "*"',
-});
-const Condition = Type.Union([
-  Type.String({ maxLength: 1_000 }),
-  Type.Number(),
-  Type.Boolean(),
-  Type.Null(),
-  Type.Object({ prefix: Type.String({ maxLength: 1_000 }) }, { additionalProperties: false }),
-]);
-const Filter = Type.Record(Type.String({ maxLength: 200 }), Condition, {
-  maxProperties: 20,
-  description: 'all must hold: { "data.channel": "b2b", "stream": { "prefix": "order:" } }',
-});
-const DisableAfterMs = Type.Integer({
-  minimum: 60_000,
-  maximum: 90 * 86_400_000,
-  description: "default 5 days",
-});
-const Secret = Type.String({ pattern: "^whsec_[A-Za-z0-9+/]+={0,2}$", maxLength: 100 });
-
-const SubscriptionParams = Type.Object(
-  { id: Type.String({ pattern: "^whs_[0-9a-z]{1,40}$" }) },
-  { additionalProperties: false },
-);
-const DeliveryParams = Type.Object(
-  {
-    id: Type.String({ pattern: "^whs_[0-9a-z]{1,40}$" }),
-    jobId: Type.String({ pattern: "^[A-Za-z0-9_-]{1,100}$" }),
-  },
-  { additionalProperties: false },
-);
-
-const CreateBody = Type.Object(
-  {
-    name: Name,
-    partner: Type.Optional(Name),
-    url: Url,
-    events: Events,
-    filter: Type.Optional(Filter),
-    disableAfterMs: Type.Optional(DisableAfterMs),
-    secret: Type.Optional(Secret),
-  },
-  { additionalProperties: false },
-);
-const UpdateBody = Type.Object(
-  {
-    name: Type.Optional(Name),
-    partner: Type.Optional(Name),
-    url: Type.Optional(Url),
-    events: Type.Optional(Events),
-    filter: Type.Optional(Type.Union([Filter, Type.Null()])),
-    disableAfterMs: Type.Optional(DisableAfterMs),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-const RotateBody = Type.Object(
-  {
-    windowSeconds: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: 30 * 86_400,
-        description: "how long the previous secret keeps signing; default 86400",
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-const ListQuery = Type.Object(
-  { ...PageQuery.properties, partner: Type.Optional(Name) },
-  { additionalProperties: false },
-);
-const JobStatusName = Type.Union(
-  ["waiting", "ready", "running", "done", "exception", "discarded"].map((s) => Type.Literal(s)),
-);
-const DeliveriesQuery = Type.Object(
-  { ...PageQuery.properties, status: Type.Optional(JobStatusName) },
-  { additionalProperties: false },
-);
-const BulkReplayBody = Type.Object(
-  {
-    since: Type.Optional(Time),
-    failedOnly: Type.Optional(Type.Boolean()),
-    max: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-
-const HealthOut = Type.Object({
-  failingSince: Type.Union([Time, Type.Null()]),
-  consecutiveFailures: Type.Integer(),
-  lastFailureAt: Type.Union([Time, Type.Null()]),
-  lastSuccessAt: Type.Union([Time, Type.Null()]),
-});
-const SubscriptionOut = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    partner: Type.Optional(Type.String()),
-    url: Type.String(),
-    events: Type.Array(Type.String()),
-    filter: Type.Optional(Filter),
-    secrets: Type.Array(Type.Object({ createdAt: Time, expiresAt: Type.Optional(Time) }), {
-      description: "ages only, never the secrets",
-    }),
-    enabled: Type.Boolean(),
-    disabledReason: Type.Optional(
-      Type.Union([Type.Literal("manual"), Type.Literal("endpoint-failing"), Type.Literal("gone")]),
-    ),
-    disabledAt: Type.Optional(Time),
-    disableAfterMs: Type.Integer(),
-    createdAt: Time,
-    updatedAt: Time,
-    health: Type.Optional(HealthOut),
-  },
-  { $id: "WebhookSubscription" },
-);
-const WithSecretOut = Type.Object({
-  subscription: SubscriptionOut,
-  secret: Type.String({
-    description: "the whsec_ signing secret: shown this once, give it to the partner now",
-  }),
-  previousSecretValidUntil: Type.Optional(Time),
-});
-const AttemptOut = Type.Object({
-  attempt: Type.Integer(),
-  at: Time,
-  outcome: Type.Union([Type.Literal("delivered"), Type.Literal("failed")]),
-  status: Type.Optional(Type.Integer()),
-  durationMs: Type.Optional(Type.Integer()),
-  code: Type.Optional(Type.String()),
-  error: Type.Optional(Type.String()),
-});
-const DeliveryOut = Type.Object(
-  {
-    jobId: Type.String(),
-    deliveryId: Type.String({ description: "the webhook-id header" }),
-    eventId: Type.String(),
-    eventType: Type.String(),
-    stream: Type.String(),
-    status: JobStatusName,
-    attempts: Type.Integer(),
-    nextAttemptAt: Type.Optional(Time),
-    createdAt: Time,
-    finishedAt: Type.Optional(Time),
-    attemptLog: Type.Array(AttemptOut),
-  },
-  { $id: "WebhookDelivery" },
-);
-const ReplayOneOut = Type.Object({
-  jobId: Type.String(),
-  outcome: Type.Union([Type.Literal("replayed"), Type.Literal("retried"), Type.Literal("pending")], {
-    description:
-      "replayed: a done delivery queued again; retried: a failed one; pending: still queued, nothing done",
-  }),
-});
-const ReplayManyOut = Type.Object({
-  scanned: Type.Integer(),
-  replayed: Type.Integer(),
-  retried: Type.Integer(),
-  skipped: Type.Integer(),
-  truncated: Type.Boolean(),
-});
-
-const errors = {
-  400: ProblemDocument,
-  401: ProblemDocument,
-  403: ProblemDocument,
-  404: ProblemDocument,
-  429: ProblemDocument,
-};
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | undefined) => (ms === undefined ? null : iso(ms));
-
-function subscriptionOut(subscription: WebhookSubscription, health?: ReturnType<typeof healthFromJson>) {
-  const view = publicView(subscription);
-  return {
-    ...view,
-    secrets: view.secrets.map((s) => ({
-      createdAt: iso(s.createdAt),
-      ...(s.expiresAt === undefined ? {} : { expiresAt: iso(s.expiresAt) }),
-    })),
-    ...(view.disabledAt === undefined ? {} : { disabledAt: iso(view.disabledAt) }),
-    createdAt: iso(view.createdAt),
-    updatedAt: iso(view.updatedAt),
-    ...(health
-      ? {
-          health: {
-            failingSince: isoOrNull(health.failingSince),
-            consecutiveFailures: health.consecutiveFailures,
-            lastFailureAt: isoOrNull(health.lastFailureAt),
-            lastSuccessAt: isoOrNull(health.lastSuccessAt),
-          },
-        }
-      : {}),
-  };
-}
-
-function deliveryOut(view: DeliveryView) {
-  return {
-    ...view,
-    ...(view.nextAttemptAt === undefined ? {} : { nextAttemptAt: iso(view.nextAttemptAt) }),
-    createdAt: iso(view.createdAt),
-    ...(view.finishedAt === undefined ? {} : { finishedAt: iso(view.finishedAt) }),
-    attemptLog: view.attemptLog.map((a) => ({ ...a, at: iso(a.at) })),
-  };
-}
+import {
+  BulkReplayBody,
+  CreateBody,
+  DeliveriesQuery,
+  DeliveryOut,
+  DeliveryParams,
+  deliveryOut,
+  errors,
+  iso,
+  ListQuery,
+  ReplayManyOut,
+  ReplayOneOut,
+  RotateBody,
+  SubscriptionOut,
+  SubscriptionParams,
+  subscriptionOut,
+  UpdateBody,
+  WithSecretOut,
+} from "./webhooks-schemas.ts";
 
 export interface WebhookRoutesOptions {
   store: Store;
