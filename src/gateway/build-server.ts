@@ -50,7 +50,6 @@ export interface ServerOptions {
  * code (`problem.ts`); this is the only place where codes become HTTP statuses.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const { store, metrics } = options;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // Per-request log lines would cost more than the intake itself; outcomes are in metrics.

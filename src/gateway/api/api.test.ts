@@ -216,7 +216,8 @@ describe("GET /api/v1/orders", () => {
       ],
     );
     const events = await store.events.readStream("order:b2b-portal:PO-T");
-    assert.equal((events[0]?.data as { order: { lines: unknown[] } }).order.lines.length, 1);
+    const data = events[0]?.data as { order: { lines: unknown[] } } | undefined;
+    assert.equal(data?.order.lines.length, 1);
     const other = await app.inject({
       method: "GET",
       url: `/api/v1/orders/${id}`,
