@@ -28,6 +28,7 @@ import { createLogger, type Logger } from "../observability/logger.ts";
 import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
 import { isSecret } from "../security/secret-ref.ts";
 import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
+import { createWebhooksOut, WEBHOOK_HANDLER_KEY, type WebhooksOut } from "../webhooks-out/webhooks-out.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
 import { openStore } from "./open-store.ts";
 
@@ -60,6 +61,8 @@ export interface App {
   readonly worker: Worker | undefined;
   /** Machine identities, API keys and the audit queue (gateway role). */
   readonly identities: IdentityGateway | undefined;
+  /** Outbound webhook subscriptions, dispatcher and delivery. */
+  readonly webhooks: WebhooksOut;
   /** Each `odoo` connection's client, target, cache and pollers, by connection name. */
   readonly odoo: ReadonlyMap<string, OdooRuntime>;
   /** Starts listening and working; resolves with the bound HTTP address (if the gateway role runs). */
@@ -143,6 +146,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
       retry: config.retry,
     };
   }
+  // Outbound webhooks: the dispatcher turns events into deliveries; the worker sends them.
+  let wakeWorker = () => {};
+  const webhooks: WebhooksOut = createWebhooksOut({
+    store,
+    clock,
+    ids,
+    logger,
+    urlPolicy: { allowPrivateNetworks: config.webhooks.allowPrivateNetworks },
+    onEnqueued: () => wakeWorker(),
+  });
+  handlers[WEBHOOK_HANDLER_KEY] = webhooks.delivery.handler;
   Object.assign(handlers, options.handlers);
 
   const worker = roles.has("worker")
@@ -182,7 +196,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
             store,
             clock,
             authenticator: identities.authenticator,
-            documented: [identities.adminRoutes],
+            documented: [identities.adminRoutes, webhooks.adminRoutes(identities.authenticator)],
             onAppended: () => worker?.wake(),
             version: VERSION,
           }),
@@ -214,9 +228,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     worker,
     odoo,
     identities,
+    webhooks,
     async start() {
       worker?.start();
+      if (worker) wakeWorker = () => worker.wake();
       stockLevels?.start(1_000);
+      if (roles.has("worker") || roles.has("scheduler")) await webhooks.dispatcher.start();
       for (const runtime of odoo.values()) runtime.start();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
@@ -226,7 +243,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async stop(graceMs = 10_000) {
       await server?.close();
       await identities?.auditQueue.drain();
+      await webhooks.dispatcher.stop();
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
+      await webhooks.delivery.close();
       await stockLevels?.stop();
       await Promise.all([...targets.values()].map((t) => t.close?.()));
       await Promise.all([...odoo.values()].map((runtime) => runtime.stop()));

@@ -80,6 +80,16 @@ export const WorkersSectionSchema = Type.Object(
   closed,
 );
 
+/** `webhooks`: outbound webhooks to partners. */
+export const WebhooksSectionSchema = Type.Object(
+  {
+    allowPrivateNetworks: Type.Optional(
+      Type.Boolean({ expected: "true or false (default false: loopback and private addresses refused)" }),
+    ),
+  },
+  closed,
+);
+
 /** Every field optional: a target's `retry` is merged over the top-level `retry`. */
 export const RetrySectionSchema = Type.Object(
   {
@@ -134,6 +144,7 @@ const overridableSections = {
   server: Type.Optional(ServerSectionSchema),
   log: Type.Optional(LogSectionSchema),
   workers: Type.Optional(WorkersSectionSchema),
+  webhooks: Type.Optional(WebhooksSectionSchema),
   retry: Type.Optional(RetrySectionSchema),
   targets: Type.Optional(targetsRecord),
   connections: Type.Optional(namedRecord(ConnectionSectionSchema)),
@@ -183,6 +194,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   server: Object.freeze({ host: "127.0.0.1", port: 8080 }),
   log: Object.freeze({ level: "info" as LogLevel }),
   workers: Object.freeze({ concurrency: 8, leaseMs: 30_000, pollIntervalMs: 50 }),
+  webhooks: Object.freeze({ allowPrivateNetworks: false }),
   target: Object.freeze({ concurrency: 3, timeoutMs: 30_000 }),
 });
 
@@ -268,6 +280,7 @@ export interface CrossdockConfig {
   readonly server: ServerConfig;
   readonly log: { readonly level: LogLevel };
   readonly workers: WorkersConfig;
+  readonly webhooks: Readonly<Required<Type.Static<typeof WebhooksSectionSchema>>>;
   readonly retry: Readonly<RetryPolicy>;
   readonly targets: Readonly<Record<string, TargetConfig>>;
   readonly connections: Readonly<Record<string, ConnectionConfig>>;

@@ -73,6 +73,7 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
     server: { ...CONFIG_DEFAULTS.server, ...sections.server },
     log: { ...CONFIG_DEFAULTS.log, ...sections.log },
     workers: { ...CONFIG_DEFAULTS.workers, ...sections.workers },
+    webhooks: { ...CONFIG_DEFAULTS.webhooks, ...sections.webhooks },
     retry,
     targets,
     connections,

@@ -5,9 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { Webhook } from "standardwebhooks";
 import { request } from "undici";
 import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
@@ -26,8 +29,23 @@ test("an identity submits an order through the API; status, audit and OpenAPI ag
   const file = join(dir, "crossdock.yaml");
   await writeFile(
     file,
-    `version: 1\nstore: { url: "sqlite:hub.db" }\nserver: { port: 0 }\nworkers: { pollIntervalMs: 10 }\n`,
+    `version: 1\nstore: { url: "sqlite:hub.db" }\nserver: { port: 0 }\nworkers: { pollIntervalMs: 10 }\nwebhooks: { allowPrivateNetworks: true }\n`,
   );
+  // A partner's endpoint subscribed to order.received, verifying with the standardwebhooks library.
+  const received: { headers: Record<string, string>; body: string }[] = [];
+  const partner = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => partner.listen(0, "127.0.0.1", r));
+  const partnerUrl = `http://127.0.0.1:${(partner.address() as AddressInfo).port}/hooks`;
   const app = await buildApp({
     config: await loadConfig({ path: file, env: {} }),
     logger: createSilentLogger(),
@@ -41,6 +59,11 @@ test("an identity submits an order through the API; status, audit and OpenAPI ag
       "test",
     );
     const reader = await identities.service.create({ name: "reader", scopes: ["stock:read"] }, "test");
+    const { secret } = await app.webhooks.subscriptions.create({
+      name: "partner orders",
+      url: partnerUrl,
+      events: ["order.received"],
+    });
     const body = {
       channel: "b2b-portal",
       externalId: "PO-77",
@@ -87,12 +110,23 @@ test("an identity submits an order through the API; status, audit and OpenAPI ag
       "no key in the audit log",
     );
 
+    await until("the partner notified", () => received.length > 0);
+    const delivery = received[0] as { headers: Record<string, string>; body: string };
+    const verified = new Webhook(secret).verify(delivery.body, delivery.headers) as {
+      type: string;
+      data: { order: { externalId: string } };
+    };
+    assert.equal(verified.type, "order.received");
+    assert.equal(verified.data.order.externalId, "PO-77");
+
     const openapi = await request(`${url}/api/v1/openapi.json`);
     const doc = (await openapi.body.json()) as { paths: Record<string, unknown> };
     assert.ok(doc.paths["/api/v1/orders"]);
     assert.ok(Object.keys(doc.paths).some((p) => p.startsWith("/api/v1/admin/identities")));
+    assert.ok(Object.keys(doc.paths).some((p) => p.startsWith("/api/v1/admin/webhooks")));
   } finally {
     await app.stop();
+    await new Promise<void>((r) => partner.close(() => r()));
     await rm(dir, { recursive: true, force: true });
   }
 });
