@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type FileHandle, open } from "node:fs/promises";
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import type { IdGenerator } from "../../core/ids.ts";
@@ -69,45 +68,13 @@ export class SqliteConnection implements SqliteContext {
   #at: number | undefined;
   /** Marks code running inside a `transaction(fn)`, to refuse calls that would wait for it forever. */
   readonly #inside = new AsyncLocalStorage<{ active: boolean }>();
-  /** The WAL file to fdatasync after each COMMIT, off the event loop; undefined when SQLite syncs itself. */
-  readonly #walPath: string | undefined;
-  #wal: FileHandle | undefined;
 
-  /**
-   * `walPath`: durable commits without blocking the event loop. The database then runs with
-   * `synchronous = NORMAL` (a COMMIT writes the WAL but does not fsync it) and this connection
-   * fdatasyncs the WAL file on libuv's thread pool after each COMMIT, answering the batch's callers
-   * only once it returns: the same guarantee as `synchronous = FULL` (a commit is on disk before anyone
-   * hears of it), while HTTP requests and timers keep running during the sync. SQLite still syncs the
-   * WAL before each checkpoint, and reads never answer before their batch's sync.
-   */
-  constructor(
-    db: SqliteDatabase,
-    clock: Clock,
-    ids: IdGenerator,
-    config: Readonly<StoreConfig>,
-    walPath?: string,
-  ) {
+  constructor(db: SqliteDatabase, clock: Clock, ids: IdGenerator, config: Readonly<StoreConfig>) {
     this.db = db;
     this.clock = clock;
     this.ids = ids;
     this.config = config;
     this.defaultRetryJson = JSON.stringify(config.defaultRetry);
-    this.#walPath = walPath;
-  }
-
-  /** Closes the WAL handle used for syncing (the database itself is closed by its owner). */
-  async closeWal(): Promise<void> {
-    await this.#wal?.close();
-    this.#wal = undefined;
-  }
-
-  async #syncWal(): Promise<void> {
-    if (this.#walPath === undefined) return;
-    // Opened on first use: SQLite creates the -wal file with its first write. SQLite rewinds the WAL
-    // in place after checkpoints (same file), so one handle stays valid while this connection lives.
-    this.#wal ??= await open(this.#walPath, "r");
-    await this.#wal.datasync();
   }
 
   now(): number {
@@ -257,15 +224,6 @@ export class SqliteConnection implements SqliteContext {
       } catch (error) {
         aborted = error;
         if (this.db.inTransaction) this.stmt("ROLLBACK").run();
-      }
-    }
-    if (aborted === undefined) {
-      try {
-        await this.#syncWal();
-      } catch (error) {
-        // Committed but maybe not on disk: nobody is told it succeeded. A sender retries, and the
-        // inbox's dedupe key answers with the original receipt, so nothing is stored twice.
-        aborted = error;
       }
     }
     for (const { op, ok, value } of settled) {

@@ -29,8 +29,6 @@ export interface SqliteDatabase {
 export interface OpenSqliteOptions {
   synchronous: "full" | "normal";
   busyTimeoutMs: number;
-  /** With `full`: the caller fdatasyncs the WAL itself after each commit (SQLite runs NORMAL). */
-  asyncWalSync?: boolean;
 }
 
 /**
@@ -59,11 +57,7 @@ export function openSqliteDatabase(path: string, options: OpenSqliteOptions): Sq
       );
     }
     db.pragma("journal_mode = WAL");
-    // `full` on a file is kept by the connection's own WAL fdatasync off the event loop (see
-    // SqliteConnection), so SQLite itself runs NORMAL; an in-memory database has nothing to sync.
-    db.pragma(
-      `synchronous = ${options.synchronous === "normal" || options.asyncWalSync ? "NORMAL" : "FULL"}`,
-    );
+    db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
     db.pragma("foreign_keys = ON");
     // A bigger page cache and fewer, larger checkpoints: hot index pages are then copied to the main
     // file once per checkpoint instead of once per 4 MiB of WAL, which is most of a commit's cost.

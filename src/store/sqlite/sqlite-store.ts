@@ -117,27 +117,15 @@ export class SqliteStore implements Store {
   readonly #appends: GroupCommitter<PendingAppend, InboxReceipt>;
   readonly #auditAppends: GroupCommitter<{ items: PendingAudit[]; at: number }, AuditInsertResult>;
   #closing: Promise<void> | undefined;
-  readonly #synchronous: "full" | "normal";
 
   constructor(options: SqliteStoreOptions) {
     const config = resolveStoreConfig(options.config);
     this.path = options.path;
-    const synchronous = options.synchronous ?? "full";
-    const onFile = options.path !== ":memory:" && options.path !== "";
-    const asyncWalSync = synchronous === "full" && onFile;
-    this.#synchronous = synchronous;
     const db = openSqliteDatabase(options.path, {
-      synchronous,
+      synchronous: options.synchronous ?? "full",
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
-      asyncWalSync,
     });
-    const conn = new SqliteConnection(
-      db,
-      options.clock,
-      options.ids,
-      config,
-      asyncWalSync ? `${options.path}-wal` : undefined,
-    );
+    const conn = new SqliteConnection(db, options.clock, options.ids, config);
     this.#conn = conn;
     this.#appends = new GroupCommitter({
       flush: (batch) => conn.write(() => appendInboxBatch(conn, batch)),
@@ -259,11 +247,9 @@ export class SqliteStore implements Store {
     return this.#read(() => {
       const db = this.#conn.db;
       const level = db.pragma("synchronous", { simple: true }) as number;
-      const pragma = (["off", "normal", "full", "extra"] as const)[level] ?? "full";
       return {
         journalMode: db.pragma("journal_mode", { simple: true }) as string,
-        // `full` with SQLite at NORMAL: the connection syncs the WAL itself after each commit.
-        synchronous: this.#synchronous === "full" && pragma === "normal" ? "full" : pragma,
+        synchronous: (["off", "normal", "full", "extra"] as const)[level] ?? "full",
         foreignKeys: db.pragma("foreign_keys", { simple: true }) === 1,
       };
     });
@@ -274,7 +260,6 @@ export class SqliteStore implements Store {
     this.#closing ??= (async () => {
       await Promise.all([this.#appends.drain(true), this.#auditAppends.drain(true)]);
       await this.#conn.exclusive(() => this.#conn.db.close());
-      await this.#conn.closeWal();
     })();
     return this.#closing;
   }
