@@ -15,14 +15,7 @@ import { request } from "undici";
 import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from "../support/until.ts";
 
 test("an identity submits an order through the API; status, audit and OpenAPI agree", async () => {
   const dir = await mkdtemp(join(tmpdir(), "crossdock-api-hub-"));

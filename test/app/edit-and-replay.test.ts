@@ -15,14 +15,7 @@ import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from "../support/until.ts";
 
 test("a malformed webhook is shown, corrected and replayed by a person, and delivered once", async () => {
   const dir = await mkdtemp(join(tmpdir(), "crossdock-replay-"));

@@ -15,14 +15,7 @@ import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
 import { ODOO_JOB_KINDS } from "../../src/connectors/odoo/odoo-job-payloads.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from "../support/until.ts";
 
 test("orders placed through jobs, changes captured as events, hints wake the pollers", async () => {
   const dir = await mkdtemp(join(tmpdir(), "crossdock-odoo-hub-"));

@@ -27,6 +27,7 @@ import { Page } from "../api/api-schemas.ts";
 import { decodeCursor, encodeCursor, pageLimit } from "../api/cursor.ts";
 import { type Authenticator, requireScope, SCOPES } from "../auth/identity.ts";
 import type { ServerPlugin } from "../build-server.ts";
+import { acceptJsonOnly } from "../json-body.ts";
 import {
   BulkReplayBody,
   CreateBody,
@@ -303,33 +304,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
 export function createWebhooksAdminPlugin(options: WebhookRoutesOptions): ServerPlugin {
   return (root) => {
     root.register(async (admin) => {
-      admin.removeAllContentTypeParsers();
-      admin.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-        if (body === "") return done(null, undefined);
-        try {
-          done(null, JSON.parse(body as string));
-        } catch (error) {
-          done(
-            new CrossdockError(
-              "CDK_API_INVALID_REQUEST",
-              `invalid body: not JSON (${(error as Error).message})`,
-              {
-                details: { errors: [{ path: "body", message: (error as Error).message }] },
-              },
-            ),
-            undefined,
-          );
-        }
-      });
-      admin.addContentTypeParser("*", (request, _payload, done) =>
-        done(
-          new CrossdockError(
-            "CDK_HTTP_UNSUPPORTED_MEDIA_TYPE",
-            `content type ${JSON.stringify(request.headers["content-type"] ?? "")} is not accepted (expected application/json)`,
-          ),
-          undefined,
-        ),
-      );
+      acceptJsonOnly(admin);
       registerWebhookRoutes(admin, options);
     });
   };

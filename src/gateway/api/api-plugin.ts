@@ -10,10 +10,10 @@
 import swagger from "@fastify/swagger";
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../../core/clock.ts";
-import { CrossdockError } from "../../core/errors.ts";
 import type { Store } from "../../store/store.ts";
 import type { Authenticator } from "../auth/identity.ts";
 import type { ServerPlugin } from "../build-server.ts";
+import { acceptJsonOnly } from "../json-body.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { registerOrderRoutes } from "./order-routes.ts";
 import { registerStockRoutes } from "./stock-routes.ts";
@@ -32,39 +32,7 @@ export function createApiPlugin(options: ApiPluginOptions): ServerPlugin {
   const idempotency = createIdempotency({ store: options.store, clock: options.clock });
   return (root) => {
     root.register(async (api) => {
-      api.addContentTypeParser(
-        ["application/json", "application/*+json"],
-        { parseAs: "buffer" },
-        (request, body, done) => {
-          const raw = body as Buffer;
-          (request as { rawBody?: Buffer }).rawBody = raw;
-          if (raw.length === 0) return done(null, undefined);
-          try {
-            done(null, JSON.parse(raw.toString("utf8")));
-          } catch (error) {
-            done(
-              new CrossdockError(
-                "CDK_API_INVALID_REQUEST",
-                `invalid body: not JSON (${(error as Error).message})`,
-                {
-                  details: { errors: [{ path: "body", message: (error as Error).message }] },
-                },
-              ),
-              undefined,
-            );
-          }
-        },
-      );
-      // The API speaks JSON only; anything else is refused before it is read.
-      api.addContentTypeParser("*", (request, _payload, done) =>
-        done(
-          new CrossdockError(
-            "CDK_HTTP_UNSUPPORTED_MEDIA_TYPE",
-            `content type ${JSON.stringify(request.headers["content-type"] ?? "")} is not accepted (expected application/json)`,
-          ),
-          undefined,
-        ),
-      );
+      acceptJsonOnly(api);
       await api.register(swagger, {
         openapi: {
           openapi: "3.1.0",

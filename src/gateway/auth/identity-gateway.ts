@@ -13,13 +13,13 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../../core/clock.ts";
-import { CrossdockError } from "../../core/errors.ts";
 import type { IdGenerator } from "../../core/ids.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { IdentityService } from "../../security/identities/identity-service.ts";
 import type { Store } from "../../store/store.ts";
 import { registerIdentityRoutes } from "../admin/identities-routes.ts";
 import type { ServerPlugin } from "../build-server.ts";
+import { acceptJsonOnly } from "../json-body.ts";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.ts";
 import { createAuditPlugin } from "./audit-plugin.ts";
 import { AuditQueue } from "./audit-queue.ts";
@@ -79,20 +79,7 @@ export function createIdentityGateway(options: IdentityGatewayOptions): Identity
     adminRoutes,
     adminPlugin: (root) => {
       root.register(async (admin) => {
-        admin.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-          if (body === "") return done(null, undefined);
-          try {
-            done(null, JSON.parse(body as string));
-          } catch (error) {
-            done(
-              new CrossdockError(
-                "CDK_API_INVALID_REQUEST",
-                `invalid body: not JSON (${(error as Error).message})`,
-              ),
-              undefined,
-            );
-          }
-        });
+        acceptJsonOnly(admin);
         adminRoutes(admin);
       });
     },
