@@ -18,6 +18,7 @@ import {
   type WorkflowEngine,
 } from "../flows/workflow-engine.ts";
 import { createApiPlugin } from "../gateway/api/api-plugin.ts";
+import { createIdempotencySweeper } from "../gateway/api/idempotency-sweeper.ts";
 import { API_ORDERS_CONNECTION } from "../gateway/api/order-routes.ts";
 import { createStockLevelsProjection } from "../gateway/api/stock-levels-projection.ts";
 import { createIdentityGateway, type IdentityGateway } from "../gateway/auth/identity-gateway.ts";
@@ -187,6 +188,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ? createIdentityGateway({ store, clock, ids, logger })
     : undefined;
   const stockLevels = roles.has("worker") ? createStockLevelsProjection({ store, clock, logger }) : undefined;
+  const idempotencySweeper = roles.has("scheduler")
+    ? createIdempotencySweeper({ store, clock, logger })
+    : undefined;
   const server = identities
     ? buildServer({
         store,
@@ -233,6 +237,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       worker?.start();
       if (worker) wakeWorker = () => worker.wake();
       stockLevels?.start(1_000);
+      idempotencySweeper?.start();
       if (roles.has("worker") || roles.has("scheduler")) await webhooks.dispatcher.start();
       for (const runtime of odoo.values()) runtime.start();
       if (!server) return { url: undefined };
@@ -247,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
       await webhooks.delivery.close();
       await stockLevels?.stop();
+      await idempotencySweeper?.stop();
       await Promise.all([...targets.values()].map((t) => t.close?.()));
       await Promise.all([...odoo.values()].map((runtime) => runtime.stop()));
       await store.close();

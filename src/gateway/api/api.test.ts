@@ -384,3 +384,28 @@ describe("stock, shipments and the OpenAPI document", () => {
     assert.ok(params.some((p) => p.in === "header" && p.name === "idempotency-key" && p.required));
   });
 });
+
+describe("idempotency keys are forgotten after their time", () => {
+  test("answered keys older than the TTL are deleted; recent and running ones stay", async () => {
+    const { createIdempotency } = await import("./idempotency.ts");
+    const { createIdempotencySweeper } = await import("./idempotency-sweeper.ts");
+    const idem = createIdempotency({ store, clock });
+    const old = await idem.begin("idn_sweep", "old", "POST", "/x", { a: 1 });
+    assert.ok("run" in old);
+    await old.run({ status: 202, body: { ok: true } });
+    const running = await idem.begin("idn_sweep", "running", "POST", "/x", { a: 2 });
+    assert.ok("run" in running);
+    clock.advance(25 * 60 * 60 * 1_000);
+    const recent = await idem.begin("idn_sweep", "recent", "POST", "/x", { a: 3 });
+    assert.ok("run" in recent);
+    await recent.run({ status: 202, body: { ok: true } });
+    const sweeper = createIdempotencySweeper({ store, clock, logger: createSilentLogger() });
+    // The other tests' answered keys in this store are older than a day too by now.
+    assert.ok((await sweeper.sweep()) >= 1);
+    const keys = (await store.records.list("api.idempotency", { prefix: "idn_sweep:" })).map((r) => r.key);
+    assert.deepEqual(keys.sort(), ["idn_sweep:recent", "idn_sweep:running"]);
+    // A forgotten key is a new request again.
+    const again = await idem.begin("idn_sweep", "old", "POST", "/x", { a: 99 });
+    assert.ok("run" in again);
+  });
+});
