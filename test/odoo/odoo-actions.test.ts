@@ -406,6 +406,48 @@ describe("Odoo actions on the sandbox Odoo 17", () => {
     await wrong.close();
   });
 
+  test("every error class against the sandbox: each fault kind, a missing record, an unknown model", async () => {
+    const { client: once } = connect(sandbox, { retry: { maximumAttempts: 1 }, timeoutMs: 300 });
+    const search = () =>
+      once.call({ model: "res.partner", method: "search_count", params: { domain: [] } }, { safe: true });
+    const expected: Record<string, string> = {
+      serialization: "CDK_ODOO_CONFLICT",
+      lock: "CDK_ODOO_CONFLICT",
+      http502: "CDK_ODOO_UNAVAILABLE",
+      http503: "CDK_ODOO_UNAVAILABLE",
+      http429: "CDK_ODOO_UNAVAILABLE",
+      "reset-before": "CDK_ODOO_UNAVAILABLE",
+      "reset-after": "CDK_ODOO_UNAVAILABLE",
+      "hang-after": "CDK_ODOO_UNAVAILABLE",
+      html500: "CDK_ODOO_UNAVAILABLE",
+    };
+    for (const [kind, code] of Object.entries(expected)) {
+      sandbox.faults.inject({
+        model: "res.partner",
+        method: "search_count",
+        kind: kind as never,
+        retryAfterS: 2,
+      });
+      await assert.rejects(search(), (error: CrossdockError) => {
+        assert.equal(error.code, code, `${kind}: ${error.message}`);
+        if (kind === "http429") assert.equal(error.retryAfterMs, 2_000);
+        return true;
+      });
+    }
+    assert.equal(typeof (await search()), "number", "the faults were used up");
+    await assert.rejects(
+      once.call({ model: "sale.order", method: "write", ids: [987_654], params: { vals: { note: "x" } } }),
+      { code: "CDK_ODOO_MISSING_RECORD" },
+    );
+    await assert.rejects(once.call({ model: "no.such.model", method: "search", params: { domain: [] } }), {
+      code: "CDK_ODOO_CONFIG",
+    });
+    await assert.rejects(once.call({ model: "sale.order", method: "_create_invoices", ids: [1] }), {
+      code: "CDK_ODOO_ACCESS",
+    });
+    await once.close();
+  });
+
   test("odoo check: everything present for admin; the read-only user lacks rights", async () => {
     const report = await checkOdoo(client);
     assert.equal(report.ok, true, JSON.stringify(report.findings.filter((f) => !f.ok)));
