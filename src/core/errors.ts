@@ -136,6 +136,17 @@ export const ERROR_CATALOGUE = {
     title: "The webhook endpoint was disabled after failing for too long",
     failureClass: "config",
   },
+  CDK_MAPPING_NOT_FOUND: { title: "No mapping with this name and version", failureClass: "config" },
+  CDK_MAPPING_SYNTAX: { title: "A mapping file could not be compiled", failureClass: "config" },
+  CDK_MAPPING_FAILED: { title: "A mapping could not map this document", failureClass: "business" },
+  CDK_MAPPING_LIMIT: {
+    title: "A mapping exceeded its time, depth or size limit on this document",
+    failureClass: "business",
+  },
+  CDK_MAPPING_OUTPUT_INVALID: {
+    title: "A mapping's output does not match its target schema",
+    failureClass: "business",
+  },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },
 } as const satisfies Record<string, ErrorSpec>;
