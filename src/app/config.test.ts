@@ -142,14 +142,15 @@ connections:
     const path = resolve(dirname(fileURLToPath(import.meta.url)), "../../crossdock.example.yaml");
     const dev = await loadConfig({ path, env: { DEMO_SHOP_SECRET: "whsec_demo" } });
     assert.equal(dev.connections["demo-shop"]?.type, "webhook-json");
-    assert.equal(revealed(dev, "demo-shop", "secret"), "whsec_demo");
+    const signature = dev.connections["demo-shop"]?.signature as { secret?: { reveal(): string } };
+    assert.equal(signature.secret?.reveal(), "whsec_demo");
     assert.deepEqual(dev.warnings, []);
     const { problems } = await loadConfig({ path, env: {}, environment: "prod" }).then(
       () => assert.fail("prod needs DATABASE_URL"),
       (error: CrossdockError) => ({ problems: error.details?.problems as ConfigProblem[] }),
     );
     assert.deepEqual(problems.map((p) => p.path).sort(), [
-      "environments.prod.connections.demo-shop.secret",
+      "environments.prod.connections.demo-shop.signature.secret",
       "environments.prod.store.url",
     ]);
   });

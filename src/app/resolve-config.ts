@@ -103,7 +103,9 @@ class Resolver {
     for (const { field, path, message } of found) {
       const full: PathSegment[] = ["connections", name, ...(path ?? [field])];
       // A secret that failed to resolve is already reported; do not report it twice.
-      if (this.#unresolved.some((p) => p.path === formatPath(full))) continue;
+      // (It may be located in an environment's overlay: `environments.prod.connections...`.)
+      const dotted = formatPath(full);
+      if (this.#unresolved.some((p) => p.path === dotted || p.path.endsWith(`.${dotted}`))) continue;
       this.#invalid.push(problem(this.#ctx.file, this.#ctx.locate(full), message));
     }
   }
