@@ -42,6 +42,8 @@ export interface ServerOptions {
    * The store's own bound (`store.maxPendingAppends`) is the second line.
    */
   maxEventLoopDelayMs?: number;
+  /** How often the event-loop delay is sampled, ms. Default 1,000 (under-pressure's). */
+  loadSampleIntervalMs?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   if (maxDelay > 0) {
     app.register(underPressure, {
       maxEventLoopDelay: maxDelay,
+      ...(options.loadSampleIntervalMs === undefined ? {} : { sampleInterval: options.loadSampleIntervalMs }),
       pressureHandler: (request, reply, type, value) => {
         if (request.url === "/healthz" || request.url === "/metrics") return;
         const { problem } = problemFor(
