@@ -1,0 +1,131 @@
+/**
+ * Exact arithmetic on the decimal strings of the canonical model ("19.90", "-3", "0.125").
+ *
+ * Money and quantities travel as strings because a binary float cannot hold 0.1 exactly and a JSON
+ * number above 2^53 silently loses digits. These helpers work on scaled BigInt integers
+ * (value = units / 10^scale), so sums and products are exact; rounding happens only where the caller
+ * asks for it, half-even ("banker's rounding", what Odoo and most tax rules use for ties), which keeps
+ * a long sum of rounded values unbiased.
+ *
+ * Accepted input: an optional `-`, 1-40 digits, optionally `.` and 1-40 digits. No `+`, no exponent,
+ * no spaces, no thousands separators: the model's schemas already refuse those, and a helper that
+ * guessed would hide a mapping bug. Leading zeros are tolerated here (the schemas refuse them).
+ * Invalid input is a programming error (validate first) and throws a `RangeError`; use
+ * `parseDecimal` to test a string without throwing.
+ *
+ * Results keep every digit: `addDecimals` returns the larger scale of its operands, `multiplyDecimals`
+ * the sum of their scales ("19.99" x "3" = "59.97", "0.5" x "0.5" = "0.25"); `-0` is written `0`.
+ */
+
+/** A decimal as a scaled integer: its value is `units / 10^scale`. */
+export interface ScaledDecimal {
+  readonly units: bigint;
+  readonly scale: number;
+}
+
+const DECIMAL_TEXT = /^(-?)([0-9]{1,40})(?:\.([0-9]{1,40}))?$/;
+/** The largest number of fraction digits `roundHalfEven` accepts. */
+export const MAX_DECIMAL_PLACES = 40;
+
+/** Parses a decimal string; `undefined` when it is not one (never throws). */
+export function parseDecimal(text: unknown): ScaledDecimal | undefined {
+  if (typeof text !== "string" || text.length > 83) return undefined;
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match) return undefined;
+  const [, sign, whole, fraction = ""] = match;
+  const magnitude = BigInt(`${whole}${fraction}`);
+  return { units: sign === "-" ? -magnitude : magnitude, scale: fraction.length };
+}
+
+/** True when `text` is a decimal string these helpers accept. */
+export function isDecimal(text: unknown): text is string {
+  return parseDecimal(text) !== undefined;
+}
+
+/** Writes a scaled decimal with exactly `scale` fraction digits. */
+export function formatDecimal(value: ScaledDecimal): string {
+  const negative = value.units < 0n;
+  const digits = (negative ? -value.units : value.units).toString().padStart(value.scale + 1, "0");
+  const whole = digits.slice(0, digits.length - value.scale);
+  const fraction = digits.slice(digits.length - value.scale);
+  const body = value.scale === 0 ? whole : `${whole}.${fraction}`;
+  return negative ? `-${body}` : body;
+}
+
+function parseOrThrow(text: string, role: string): ScaledDecimal {
+  const parsed = parseDecimal(text);
+  if (!parsed) {
+    const shown = typeof text === "string" ? JSON.stringify(String(text).slice(0, 40)) : typeof text;
+    throw new RangeError(`${role} is not a decimal string: ${shown}`);
+  }
+  return parsed;
+}
+
+function rescale(value: ScaledDecimal, scale: number): bigint {
+  return value.units * 10n ** BigInt(scale - value.scale);
+}
+
+/** `a + b`, exact, at the larger scale of the two. */
+export function addDecimals(a: string, b: string): string {
+  const x = parseOrThrow(a, "left operand");
+  const y = parseOrThrow(b, "right operand");
+  const scale = Math.max(x.scale, y.scale);
+  return formatDecimal({ units: rescale(x, scale) + rescale(y, scale), scale });
+}
+
+/** `a - b`, exact, at the larger scale of the two. */
+export function subtractDecimals(a: string, b: string): string {
+  const x = parseOrThrow(a, "left operand");
+  const y = parseOrThrow(b, "right operand");
+  const scale = Math.max(x.scale, y.scale);
+  return formatDecimal({ units: rescale(x, scale) - rescale(y, scale), scale });
+}
+
+/** The exact sum of a list; `"0"` for an empty one. */
+export function sumDecimals(values: Iterable<string>): string {
+  let total = "0";
+  for (const value of values) total = addDecimals(total, value);
+  return total;
+}
+
+/** `a x b`, exact (price times quantity); the scale is the sum of the operands' scales. */
+export function multiplyDecimals(a: string, b: string): string {
+  const x = parseOrThrow(a, "left operand");
+  const y = parseOrThrow(b, "right operand");
+  return formatDecimal({ units: x.units * y.units, scale: x.scale + y.scale });
+}
+
+/** -1, 0 or 1 as `a` is less than, equal to or greater than `b` ("1.50" equals "1.5"). */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const x = parseOrThrow(a, "left operand");
+  const y = parseOrThrow(b, "right operand");
+  const scale = Math.max(x.scale, y.scale);
+  const difference = rescale(x, scale) - rescale(y, scale);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** `|a|`, same scale. */
+export function absDecimal(a: string): string {
+  const x = parseOrThrow(a, "operand");
+  return formatDecimal({ units: x.units < 0n ? -x.units : x.units, scale: x.scale });
+}
+
+/**
+ * Rounds to `places` fraction digits, ties to the even neighbour ("0.125" -> "0.12", "0.135" ->
+ * "0.14", "-2.5" at 0 places -> "-2"). The result always has exactly `places` fraction digits, so
+ * `roundHalfEven("3", 2)` is `"3.00"`.
+ */
+export function roundHalfEven(a: string, places: number): string {
+  if (!Number.isInteger(places) || places < 0 || places > MAX_DECIMAL_PLACES) {
+    throw new RangeError(`places must be an integer from 0 to ${MAX_DECIMAL_PLACES}, got ${places}`);
+  }
+  const x = parseOrThrow(a, "operand");
+  if (x.scale <= places) return formatDecimal({ units: rescale(x, places), scale: places });
+  const divisor = 10n ** BigInt(x.scale - places);
+  const negative = x.units < 0n;
+  const magnitude = negative ? -x.units : x.units;
+  let quotient = magnitude / divisor;
+  const twiceRemainder = (magnitude % divisor) * 2n;
+  if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
+  return formatDecimal({ units: negative ? -quotient : quotient, scale: places });
+}
