@@ -17,7 +17,8 @@ export interface RequestProblem {
 }
 
 const MAX_LINES = 500;
-const TEXT = /^[^\u0000-\u001f]{1,255}$/;
+// Printable text: no control characters (they break the warehouse's label printer and its flat files).
+const TEXT = /^[^\p{Cc}]{1,255}$/u;
 const SHIP_TO_FIELDS = [
   "name",
   "company",
@@ -53,7 +54,10 @@ export function checkFulfilmentRequest(
   } else {
     const seen = new Set<string>();
     body.lines.forEach((line: unknown, i: number) => {
-      if (!isObject(line)) return at(`lines[${i}]`, "must be an object");
+      if (!isObject(line)) {
+        at(`lines[${i}]`, "must be an object");
+        return;
+      }
       if (!text(line.sku)) at(`lines[${i}].sku`, "must be a string of 1 to 255 characters");
       else if (seen.has(line.sku)) at(`lines[${i}].sku`, `${line.sku} appears twice; send one line per SKU`);
       else seen.add(line.sku);

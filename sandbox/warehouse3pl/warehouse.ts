@@ -153,7 +153,10 @@ export class Warehouse {
   #shipFirst(order: WarehouseOrder): void {
     if (order.status !== "received") return;
     const plan = this.#plans.get(order.reference) ?? { kind: "full" };
-    if (plan.kind === "full") return this.#ship(order, () => Number.POSITIVE_INFINITY, "cancel");
+    if (plan.kind === "full") {
+      this.#ship(order, () => Number.POSITIVE_INFINITY, "cancel");
+      return;
+    }
     const first = order.request.lines[0]?.sku;
     const want = (sku: string, ordered: number) =>
       plan.ship === "half" ? Math.max(Math.floor(ordered / 2), sku === first ? 1 : 0) : (plan.ship[sku] ?? 0);
