@@ -16,13 +16,18 @@ import {
   cancelOrders,
   createReturn,
 } from "../../src/connectors/odoo/actions/stock-actions.ts";
+import { createMasterDataCache } from "../../src/connectors/odoo/master-data-cache.ts";
 import { checkOdoo } from "../../src/connectors/odoo/odoo-check.ts";
 import {
   createOdooClient,
   type OdooCallEvent,
   type OdooClient,
 } from "../../src/connectors/odoo/odoo-client.ts";
+import { planOdooOrder } from "../../src/connectors/odoo/odoo-order-plan.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import type { CrossdockError } from "../../src/core/errors.ts";
+import { MODEL_EXAMPLES } from "../../src/core/model/model-examples.ts";
+import type { Order } from "../../src/core/model/order.ts";
 
 const ADMIN_KEY = "sandbox-admin-key";
 
@@ -446,6 +451,84 @@ describe("Odoo actions on the sandbox Odoo 17", () => {
       code: "CDK_ODOO_ACCESS",
     });
     await once.close();
+  });
+
+  test("a canonical order placed through the master data cache: no lookup calls, the right lines", async () => {
+    const cache = createMasterDataCache({ client, clock: systemClock });
+    await cache.load();
+    const [first, second] = await client.read<{ default_code: string }>(
+      "product.product",
+      data.products.slice(0, 2),
+      ["default_code"],
+    );
+    const canonical = {
+      ...(MODEL_EXAMPLES.order as Order),
+      channelOrderId: "CANON-1",
+      customer: { kind: "person" as const, name: "Cleo Canon", email: "cleo@example.com" },
+      shipTo: { name: "Cleo Canon", street: "Rue 1", city: "Liège", countryCode: "BE" },
+      billTo: undefined,
+      shippingLines: [],
+      lines: [
+        {
+          sku: first?.default_code as string,
+          quantity: "2",
+          uom: "C62",
+          unitPrice: "50.00",
+          discounts: [{ amount: "10.00" }],
+          total: "90.00",
+        },
+        { sku: second?.default_code as string, quantity: "1", uom: "C62", unitPrice: "5.00", total: "5.00" },
+      ],
+    } as Order;
+    const outcome = planOdooOrder(canonical, cache);
+    assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
+    const { plan } = outcome;
+    calls.length = 0;
+    const partners = await upsertPartners(client, [plan.customer, ...(plan.shipTo ? [plan.shipTo] : [])]);
+    assert.ok(partners.every((p) => p.ok));
+    const [customerId, shipToId] = partners.map((p) => (p as { value: number }).value);
+    const [placed] = await placeSaleOrders(client, [
+      {
+        key: plan.key,
+        partnerId: customerId as number,
+        shippingPartnerId: shipToId as number,
+        clientOrderRef: plan.clientOrderRef,
+        origin: plan.origin,
+        lines: plan.lines,
+      },
+    ]);
+    assert.ok(placed?.ok);
+    assert.ok(
+      calls.every(
+        (c) => c.model !== "product.product" && !(c.model === "res.partner" && c.method === "search_read"),
+      ),
+      "no lookups: products and partners came from the cache and external ids",
+    );
+    const lines = await client.searchRead<{
+      product_id: [number, string];
+      product_uom_qty: number;
+      price_unit: number;
+      discount: number;
+    }>(
+      "sale.order.line",
+      [["order_id", "=", placed.value.orderId]],
+      ["product_id", "product_uom_qty", "price_unit", "discount"],
+      { order: "id asc" },
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.product_id[0], l.product_uom_qty, l.price_unit, l.discount]),
+      [
+        [data.products[0], 2, 50, 10],
+        [data.products[1], 1, 5, 0],
+      ],
+    );
+    const [saved] = await client.read<{ partner_shipping_id: [number, string]; origin: string }>(
+      "sale.order",
+      [placed.value.orderId],
+      ["partner_shipping_id", "origin"],
+    );
+    assert.equal(saved?.partner_shipping_id[0], shipToId);
+    assert.equal(saved?.origin, "shopify-eu:CANON-1");
   });
 
   test("odoo check: everything present for admin; the read-only user lacks rights", async () => {
