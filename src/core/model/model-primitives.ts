@@ -172,5 +172,5 @@ export const Extensions = Type.Unsafe<Readonly<Record<string, unknown>>>({
 });
 
 /** The `schemaVersion` field every entity carries, equal to the version in its `$id`. */
-export const SchemaVersion = (version: number) =>
-  Type.Literal(version, { description: "the version of this entity's schema" });
+export const SchemaVersion = <V extends number>(version: V) =>
+  Type.Unsafe<V>({ type: "integer", const: version, description: "the version of this entity's schema" });
