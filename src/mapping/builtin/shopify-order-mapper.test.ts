@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import type { Order } from "../../core/model/order.ts";
 import { decodeJsonDocument } from "../decode-json.ts";
+import type { MapOutcome } from "../mapping.ts";
 import { validateCanonical } from "../model-validator.ts";
 import { runMapping } from "../run-mapping.ts";
 import { shopifyOrderMapping } from "./shopify-order-mapper.ts";
+
+/** The one order a successful outcome holds. */
+function orderOf(outcome: MapOutcome): Order {
+  assert.ok(outcome.ok);
+  return outcome.values[0]?.value as unknown as Order;
+}
 
 const fixture = readFileSync(new URL("./fixtures/shopify-orders-create.json", import.meta.url));
 const CORPUS = new URL("../../../../shared/corpus/shopify/", import.meta.url);
@@ -38,7 +46,7 @@ describe("shopify-order@1", () => {
       data: record?.value,
       causationId: "msg-1",
     });
-    const order = record?.value as Record<string, any>;
+    const order = record?.value as unknown as Order & { extensions: Record<string, Record<string, unknown>> };
     assert.equal(order.channelOrderId, "5550934128715123456");
     assert.equal(order.orderNumber, "#1001");
     assert.equal(order.status, "pending");
@@ -66,7 +74,7 @@ describe("shopify-order@1", () => {
       taxes: [{ name: "MwSt 19%", rate: "19", amount: "46.57" }],
       total: "245.10",
     });
-    assert.equal(order.lines[1].unitPrice, "19.90", "a number price becomes a decimal string");
+    assert.equal(order.lines[1]?.unitPrice, "19.90", "a number price becomes a decimal string");
     assert.deepEqual(order.shippingLines, [
       {
         method: "Standard",
@@ -85,8 +93,9 @@ describe("shopify-order@1", () => {
       grandTotal: "398.17",
     });
     assert.equal(order.notes, "Please ring twice");
-    assert.equal(order.extensions["shopify-eu"].financialStatus, "paid");
-    assert.deepEqual(order.extensions["shopify-eu"].lineItems[0], {
+    const extras = order.extensions["shopify-eu"] as { financialStatus: string; lineItems: unknown[] };
+    assert.equal(extras.financialStatus, "paid");
+    assert.deepEqual(extras.lineItems[0], {
       lineId: "13579246801357924680",
       productId: "8080808080808",
       variantId: "42424242424242",
@@ -95,9 +104,7 @@ describe("shopify-order@1", () => {
 
   test("status follows cancellation and fulfilment", async () => {
     const statusOf = async (patch: (o: Record<string, unknown>) => void) => {
-      const outcome = await shopifyOrderMapping.map(body(patch), context);
-      assert.ok(outcome.ok);
-      return (outcome.values[0]?.value as { status: string }).status;
+      return orderOf(await shopifyOrderMapping.map(body(patch), context)).status;
     };
     assert.equal(await statusOf((o) => (o.cancelled_at = "2026-03-02T08:00:00Z")), "cancelled");
     assert.equal(await statusOf((o) => (o.fulfillment_status = "fulfilled")), "shipped");
@@ -117,9 +124,9 @@ describe("shopify-order@1", () => {
       o.total_price = "389.84"; // 337.60 - 10.00 + 62.24 (+ 0 shipping)
     });
     const run = await runMapping(shopifyOrderMapping, legacy, context, validateCanonical);
-    const order = run.records[0]?.value as Record<string, any>;
+    const order = run.records[0]?.value as unknown as Order;
     assert.deepEqual(
-      order.lines.map((l: any) => [l.discounts, l.total, l.taxes[0].amount]),
+      order.lines.map((l) => [l.discounts, l.total, l.taxes?.[0]?.amount]),
       [
         [[{ amount: "7.64", description: "order discount" }], "250.36", "47.56"],
         [[{ amount: "2.36", description: "order discount" }], "77.24", "14.68"],
@@ -196,7 +203,7 @@ describe("shopify-order@1", () => {
       context,
     );
     assert.ok(longNote.ok, "a long note is cut, the order is not refused for it");
-    assert.equal((longNote.values[0]?.value as { notes: string }).notes.length, 4_000);
+    assert.equal(orderOf(longNote).notes?.length, 4_000);
     const decoded = decodeJsonDocument(
       fixture.toString().replace('"name": "#1001"', '"__proto__": {"polluted": 1}, "name": "#1001"'),
       "t",
@@ -223,7 +230,7 @@ describe("shopify-order@1", () => {
     for (const file of files) {
       const decoded = decodeJsonDocument(readFileSync(new URL(file, CORPUS)), file);
       assert.ok(decoded.ok, file);
-      const doc = decoded.document as Record<string, any>;
+      const doc = decoded.document as { order?: unknown; orders?: unknown[]; draft_order?: unknown };
       // the raw file, and the order(s) inside its REST envelope (what a webhook body would be)
       const inner = doc.order
         ? [doc.order]
