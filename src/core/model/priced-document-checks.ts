@@ -4,8 +4,9 @@
  * rates, and the document totals add up, each within rounding.
  *
  * "Within rounding" means within `tolerance` (default: one minor unit of the document's currency,
- * e.g. 0.01 EUR, 1 JPY, 0.001 KWD) for a value computed from one rounding, and `tolerance` times the
- * number of rounded terms for a sum, because each of n rounded terms may be off by up to one unit.
+ * e.g. 0.01 EUR, 1 JPY, 0.001 KWD). The tax total alone gets `tolerance` times the number of tax
+ * amounts: channels round tax per line or once per document, and the two differ by up to one unit
+ * per line. The other totals are sums of the document's own rounded values, so one unit is enough.
  *
  * Tax amounts are checked against the line's base as non-compound taxes: `base x rate / 100` when
  * prices exclude tax, `base x rate / (100 + sum of the line's rates)` when they include it. A channel
@@ -203,7 +204,8 @@ export function checkPricedDocument(document: PricedDocument, options: CheckOpti
   ];
   for (const [field, terms, how] of sums) {
     const expected = sumDecimals(terms);
-    const allowed = multiplyDecimals(tolerance, String(Math.max(1, terms.length)));
+    const allowed =
+      field === "taxTotal" ? multiplyDecimals(tolerance, String(Math.max(1, terms.length))) : tolerance;
     if (!within(totals[field], expected, allowed)) {
       problems.push(mismatch(`/totals/${field}`, "totals-sum", field, totals[field], expected, how, allowed));
     }
