@@ -42,6 +42,7 @@ export interface PendingWait {
   eventType: string;
   stream: string;
   deadline?: number;
+  since?: number;
 }
 
 export interface PendingApproval {
@@ -236,6 +237,7 @@ export class ExecutionContext implements WorkflowContext {
       eventType: options.type,
       stream: options.stream,
       ...this.#deadline(options.timeoutMs),
+      ...(options.since === "run-start" ? { since: run.createdAt } : {}),
     });
     throw this.#raise(new Suspend());
   }

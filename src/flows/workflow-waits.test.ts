@@ -175,3 +175,34 @@ test("the worker runs workflows end to end: start, wait, event, completion", asy
     invoice: { for: { tracking: "7" } },
   });
 });
+
+test("a wait with since: run-start sees an answer that came back before the run reached it", async (t) => {
+  // A fast partner: the step that asks for the shipment gets it appended before the wait is registered.
+  let store: { events: { append: (e: unknown[]) => Promise<unknown> } } | undefined;
+  const fast = defineWorkflow({
+    type: "fast-partner",
+    async run(ctx, input: { ref: string }) {
+      await ctx.step("release", async () => {
+        await store?.events.append([
+          { stream: `order:${input.ref}`, type: SHIPMENT_DISPATCHED, data: { tracking: "FAST" } },
+        ]);
+        return { output: { released: true } };
+      });
+      const shipped = await ctx.waitForEvent(SHIPMENT, {
+        type: SHIPMENT_DISPATCHED,
+        stream: `order:${input.ref}`,
+        timeoutMs: HOUR,
+        since: "run-start",
+      });
+      return { tracking: (shipped.data as { tracking: string }).tracking };
+    },
+  });
+  const f = await openWorkflowFixture(t, [fast]);
+  store = f.store as unknown as typeof store;
+  const { run } = await f.engine.start(f.store, "fast-partner", "SO9", { ref: "SO9" });
+  await f.drain();
+  await f.drain();
+  const done = await f.store.workflows.get(run.id);
+  assert.equal(done?.status, "completed");
+  assert.deepEqual(done?.output, { tracking: "FAST" });
+});

@@ -94,6 +94,12 @@ export interface EventWaitOptions {
   stream: string;
   /** Give up after this long (from when the wait is first reached): `CDK_WORKFLOW_WAIT_TIMEOUT`. */
   timeoutMs?: number;
+  /**
+   * Which events count: `reached` (default), only those appended after the wait is first reached;
+   * `run-start`, any appended since the run started, so an answer that came back before the run got to
+   * its wait (a fast partner) is not missed. Use `run-start` for facts that happen once per run.
+   */
+  since?: "reached" | "run-start";
 }
 
 export interface ApprovalOptions {

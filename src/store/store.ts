@@ -101,7 +101,9 @@ export interface StoreTx {
   /**
    * Registers an event wait. If `deadline` is set, a resume job runs at the deadline. Any event with the
    * same type and stream appended later (by any transaction) resolves the wait and enqueues a resume job
-   * in that same transaction. Idempotent on (runId, waitId).
+   * in that same transaction. With `since`, an event of that type already in the stream, appended at or
+   * after `since`, resolves it at once instead (the earliest such event): a wait registered after the
+   * thing it waits for has already happened does not miss it. Idempotent on (runId, waitId).
    */
   addEventWait(input: {
     runId: string;
@@ -109,6 +111,7 @@ export interface StoreTx {
     eventType: string;
     stream: string;
     deadline?: number;
+    since?: number;
   }): Promise<EventWait>;
   /** Marks an open wait timed out (the engine does this when it resumes past the deadline). */
   timeoutEventWait(runId: string, waitId: string): Promise<void>;

@@ -205,6 +205,51 @@ export function workflowContract(suite: StoreContractOptions): void {
 
   storeTest(
     suite,
+    "a wait with since is resolved at once by a matching event appended before it, the earliest one",
+    async ({ store, clock }) => {
+      const since = clock.now();
+      const [before] = await store.events.append([
+        { stream: "order:SO1", type: "shipment.dispatched", data: { n: 1 } },
+      ]);
+      await store.events.append([{ stream: "order:SO1", type: "shipment.dispatched", data: { n: 2 } }]);
+      const run = await startAndPark(store, async (r, tx) => {
+        await tx.addEventWait({
+          runId: r.id,
+          waitId: "shipped",
+          eventType: "shipment.dispatched",
+          stream: "order:SO1",
+          deadline: clock.now() + 60_000,
+          since,
+        });
+        // The same earlier event does not count for a wait without `since`, nor one with a later `since`.
+        await tx.addEventWait({
+          runId: r.id,
+          waitId: "plain",
+          eventType: "shipment.dispatched",
+          stream: "order:SO1",
+        });
+        await tx.addEventWait({
+          runId: r.id,
+          waitId: "later",
+          eventType: "shipment.dispatched",
+          stream: "order:SO1",
+          since: since + 1_000_000,
+        });
+      });
+      const wait = await store.workflows.getWait(run.id, "shipped");
+      assert.equal(wait?.status, "resolved");
+      assert.deepEqual(wait?.event, before);
+      assert.equal((await store.workflows.getWait(run.id, "plain"))?.status, "open");
+      assert.equal((await store.workflows.getWait(run.id, "later"))?.status, "open");
+      const resume = await claimOne(store);
+      assert.equal(resume.idempotencyKey, `workflow:${run.id}:event:shipped`);
+      const timer = await store.jobs.getByIdempotencyKey(`workflow:${run.id}:timeout:shipped`);
+      assert.notEqual(timer?.status, "ready", "the deadline job no longer waits to run");
+    },
+  );
+
+  storeTest(
+    suite,
     "a wait with a deadline resumes the run then, unless an event comes first",
     async ({ store, clock }) => {
       const deadline = clock.now() + 60_000;

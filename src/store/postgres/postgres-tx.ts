@@ -154,6 +154,7 @@ export class PostgresTx implements StoreTx {
     eventType: string;
     stream: string;
     deadline?: number;
+    since?: number;
   }): Promise<EventWait> {
     return this.#use(() => addEventWaitIn(this.#q, this.#ctx, input));
   }

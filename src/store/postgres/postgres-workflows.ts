@@ -155,7 +155,14 @@ export async function saveStepIn(
 export async function addEventWaitIn(
   q: PgQueryable,
   ctx: PgStoreContext,
-  input: { runId: string; waitId: string; eventType: string; stream: string; deadline?: number },
+  input: {
+    runId: string;
+    waitId: string;
+    eventType: string;
+    stream: string;
+    deadline?: number;
+    since?: number;
+  },
 ): Promise<EventWait> {
   const now = ctx.clock.now();
   // The stream's lock orders this against appends to the stream: an event either committed before
@@ -177,6 +184,28 @@ export async function addEventWaitIn(
         await runTrace(q, input.runId),
       ),
     ]);
+  }
+  if (inserted?.length && input.since !== undefined) {
+    // Under the stream's lock taken above: no append to the stream can slip between this look and the
+    // wait's registration.
+    const { rows: earlier } = await q.query(
+      `SELECT tx_id, seq FROM events WHERE stream = $1 AND type = $2 AND created_at >= $3
+       ORDER BY tx_id, seq LIMIT 1`,
+      [input.stream, input.eventType, input.since],
+    );
+    const first = earlier[0] as { tx_id: string; seq: number } | undefined;
+    if (first) {
+      await q.query(
+        `UPDATE event_waits SET status = 'resolved', event_tx = $3, event_seq = $4, resolved_at = $5
+         WHERE run_id = $1 AND wait_id = $2 AND status = 'open'`,
+        [input.runId, input.waitId, first.tx_id, first.seq, now],
+      );
+      await resumeRunIn(q, ctx, {
+        runId: input.runId,
+        resumeKey: jobKeys.workflowEvent(input.runId, input.waitId),
+        timerKey: jobKeys.workflowTimeout(input.runId, input.waitId),
+      });
+    }
   }
   const { rows } = await q.query(`${WAIT_SELECT} WHERE w.run_id = $1 AND w.wait_id = $2`, [
     input.runId,

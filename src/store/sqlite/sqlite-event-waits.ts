@@ -35,7 +35,14 @@ export function getWait(ctx: SqliteContext, runId: string, waitId: string): Even
 
 export function addEventWait(
   ctx: SqliteContext,
-  input: { runId: string; waitId: string; eventType: string; stream: string; deadline?: number },
+  input: {
+    runId: string;
+    waitId: string;
+    eventType: string;
+    stream: string;
+    deadline?: number;
+    since?: number;
+  },
 ): EventWait {
   const existing = getWait(ctx, input.runId, input.waitId);
   if (existing !== undefined) return existing;
@@ -50,6 +57,20 @@ export function addEventWait(
   if (input.deadline !== undefined) {
     const key = jobKeys.workflowTimeout(input.runId, input.waitId);
     enqueueJob(ctx, workflowRunJob(input.runId, key, { runAt: input.deadline, trace }), now);
+  }
+  if (input.since !== undefined) {
+    const earlier = ctx
+      .stmt(
+        "SELECT position FROM events WHERE stream = ? AND type = ? AND created_at >= ? ORDER BY position LIMIT 1",
+      )
+      .get(input.stream, input.eventType, input.since) as { position: number } | undefined;
+    if (earlier)
+      resolveWait(
+        ctx,
+        { run_id: input.runId, wait_id: input.waitId, deadline: input.deadline ?? null },
+        earlier.position,
+        now,
+      );
   }
   return getWait(ctx, input.runId, input.waitId)!;
 }
@@ -79,17 +100,25 @@ export function resolveEventWaits(
       "SELECT run_id, wait_id, deadline FROM workflow_waits WHERE event_type = ? AND stream = ? AND status = 'open'",
     )
     .all(type, stream) as { run_id: string; wait_id: string; deadline: number | null }[];
-  for (const wait of waits) {
-    ctx
-      .stmt(
-        "UPDATE workflow_waits SET status = 'resolved', event_position = ? WHERE run_id = ? AND wait_id = ?",
-      )
-      .run(position, wait.run_id, wait.wait_id);
-    if (wait.deadline !== null) {
-      cancelPendingJob(ctx, jobKeys.workflowTimeout(wait.run_id, wait.wait_id), "wait resolved", now);
-    }
-    const key = jobKeys.workflowEvent(wait.run_id, wait.wait_id);
-    const trace = runTrace(ctx, wait.run_id);
-    enqueueJob(ctx, workflowRunJob(wait.run_id, key, { trace }), now, true);
+  for (const wait of waits) resolveWait(ctx, wait, position, now);
+}
+
+/** Records the event on an open wait, cancels its deadline job, and resumes its run ahead of its timers. */
+function resolveWait(
+  ctx: SqliteContext,
+  wait: { run_id: string; wait_id: string; deadline: number | null },
+  position: number,
+  now: number,
+): void {
+  ctx
+    .stmt(
+      "UPDATE workflow_waits SET status = 'resolved', event_position = ? WHERE run_id = ? AND wait_id = ?",
+    )
+    .run(position, wait.run_id, wait.wait_id);
+  if (wait.deadline !== null) {
+    cancelPendingJob(ctx, jobKeys.workflowTimeout(wait.run_id, wait.wait_id), "wait resolved", now);
   }
+  const key = jobKeys.workflowEvent(wait.run_id, wait.wait_id);
+  const trace = runTrace(ctx, wait.run_id);
+  enqueueJob(ctx, workflowRunJob(wait.run_id, key, { trace }), now, true);
 }
