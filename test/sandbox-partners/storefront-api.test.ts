@@ -22,6 +22,7 @@ describe("sandbox storefront: admin REST API", () => {
     });
     const text = await res.text();
     const parsed = parseJson(text);
+    // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field in assertions; a wrong field fails them
     return { status: res.status, headers: res.headers, text, body: (parsed.ok ? parsed.value : text) as any };
   };
 
