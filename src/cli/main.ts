@@ -7,6 +7,7 @@ import type { CliIo, GlobalOptions } from "./cli-io.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerExceptionsCommand } from "./exceptions-command.ts";
 import { registerIdentitiesCommand } from "./identities-command.ts";
+import { registerMappingCommand } from "./mapping-command.ts";
 import { registerOdooCommand } from "./odoo-command.ts";
 import { registerReplayCommand } from "./replay-command.ts";
 import { registerStartCommand } from "./start-command.ts";
@@ -55,6 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerOdooCommand(program, io, globals);
   registerWebhooksCommand(program, io, globals);
   registerIdentitiesCommand(program, io, globals);
+  registerMappingCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
