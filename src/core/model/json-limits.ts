@@ -35,14 +35,29 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** Problems of one kind after which the walk stops reporting (the document is refused anyway). */
 const MAX_WALK_PROBLEMS = 20;
 
+/** A position in the walk; the JSON pointer is built only when a problem is reported. */
+interface Frame {
+  readonly value: unknown;
+  readonly parent: Frame | undefined;
+  readonly key: string;
+  readonly depth: number;
+}
+
+function pathOf(frame: Frame | undefined): string {
+  let path = "";
+  for (let at = frame; at?.parent !== undefined; at = at.parent) path = `/${pointerToken(at.key)}${path}`;
+  return path;
+}
+
 /** Walks `value` once; an empty list means it is plain JSON within the limits. */
 export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MODEL_LIMITS): ModelProblem[] {
   const problems: ModelProblem[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: "", depth: 0 }];
+  const stack: Frame[] = [{ value, parent: undefined, key: "", depth: 0 }];
   let values = 0;
   let characters = 0;
   while (stack.length > 0 && problems.length < MAX_WALK_PROBLEMS) {
-    const { value: current, path, depth } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { value: current, depth } = frame;
     values += 1;
     if (values > limits.maxValues) {
       problems.push({ path: "", message: `has more than ${limits.maxValues} values`, rule: "limit-values" });
@@ -52,7 +67,7 @@ export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MO
       characters += current.length;
       if (current.length > limits.maxStringLength) {
         problems.push({
-          path,
+          path: pathOf(frame),
           message: `is a string of ${current.length} characters, more than the limit of ${limits.maxStringLength}`,
           rule: "limit-string",
         });
@@ -68,17 +83,22 @@ export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MO
     }
     if (current === null || typeof current === "boolean") continue;
     if (typeof current === "number") {
-      if (!Number.isFinite(current))
-        problems.push({ path, message: `is ${current}, not a JSON number`, rule: "not-json" });
+      if (!Number.isFinite(current)) {
+        problems.push({ path: pathOf(frame), message: `is ${current}, not a JSON number`, rule: "not-json" });
+      }
       continue;
     }
     if (typeof current !== "object") {
-      problems.push({ path, message: `is ${typeof current}, not a JSON value`, rule: "not-json" });
+      problems.push({
+        path: pathOf(frame),
+        message: `is ${typeof current}, not a JSON value`,
+        rule: "not-json",
+      });
       continue;
     }
     if (depth >= limits.maxDepth) {
       problems.push({
-        path,
+        path: pathOf(frame),
         message: `is nested deeper than ${limits.maxDepth} levels`,
         rule: "limit-depth",
       });
@@ -87,7 +107,7 @@ export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MO
     if (Array.isArray(current)) {
       if (current.length > limits.maxValues - values) {
         problems.push({
-          path,
+          path: pathOf(frame),
           message: `has ${current.length} items, more than the document's limit of ${limits.maxValues} values`,
           rule: "limit-values",
         });
@@ -96,13 +116,13 @@ export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MO
       for (let index = current.length - 1; index >= 0; index -= 1) {
         if (!(index in current)) {
           problems.push({
-            path: `${path}/${index}`,
+            path: `${pathOf(frame)}/${index}`,
             message: "is a hole in the array, not a JSON value",
             rule: "not-json",
           });
           continue;
         }
-        stack.push({ value: current[index], path: `${path}/${index}`, depth: depth + 1 });
+        stack.push({ value: current[index], parent: frame, key: String(index), depth: depth + 1 });
       }
       continue;
     }
@@ -110,23 +130,22 @@ export function checkJsonLimits(value: unknown, limits: ModelLimits = DEFAULT_MO
     if (prototype !== Object.prototype && prototype !== null) {
       const name = (current as { constructor?: { name?: unknown } }).constructor?.name;
       problems.push({
-        path,
+        path: pathOf(frame),
         message: `is a ${String(name ?? "non-plain object")}, not a JSON object`,
         rule: "not-json",
       });
       continue;
     }
     for (const key of Object.keys(current)) {
-      const childPath = `${path}/${pointerToken(key)}`;
       if (FORBIDDEN_KEYS.has(key)) {
         problems.push({
-          path: childPath,
+          path: `${pathOf(frame)}/${pointerToken(key)}`,
           message: `the key "${key}" is not allowed anywhere`,
           rule: "forbidden-key",
         });
         continue;
       }
-      stack.push({ value: (current as Record<string, unknown>)[key], path: childPath, depth: depth + 1 });
+      stack.push({ value: (current as Record<string, unknown>)[key], parent: frame, key, depth: depth + 1 });
     }
   }
   return problems;
