@@ -7,6 +7,8 @@ import { isCrossdockError } from "../core/errors.ts";
 import { decodeJsonDocument } from "./decode-json.ts";
 import { compileJsonataMapping } from "./jsonata-mapping.ts";
 import type { MapOutcome } from "./mapping.ts";
+import { validateCanonical } from "./model-validator.ts";
+import { runMapping } from "./run-mapping.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const orderText = readFileSync(new URL("webshop-order.v1.jsonata", FIXTURES), "utf8");
@@ -259,6 +261,55 @@ describe("JSONata mappings", () => {
       const outcome = await mapping.map(input, context);
       if (!outcome.ok) assert.ok(["CDK_MAPPING_FAILED", "CDK_MAPPING_LIMIT"].includes(outcome.error.code));
     }
+  });
+});
+
+describe("decimal functions in JSONata", () => {
+  test("money is exact: no binary floating point", async () => {
+    const mapping = compile(
+      '{ "float": 0.1 + 0.2, "add": $decimalAdd(0.1, "0.2"), "sum": $decimalSum(["19.99", 0.01, "-5"]),' +
+        ' "mul": $decimalMul("19.99", 3), "round": $decimalRound("0.125", 2), "sub": $decimalSub("1", "0.99"),' +
+        ' "tiny": $decimal(0.0000001), "empty": $decimalSum([]) }',
+    );
+    const outcome = await mapping.map({}, context);
+    assert.ok(outcome.ok);
+    assert.deepEqual(outcome.values[0]?.value, {
+      float: 0.30000000000000004,
+      add: "0.3",
+      sum: "15.00",
+      mul: "59.97",
+      round: "0.12",
+      sub: "0.01",
+      tiny: "0.0000001",
+      empty: "0",
+    });
+  });
+
+  test("a value that is not a decimal fails located at the call", async () => {
+    for (const call of [
+      '$decimal("1,5")',
+      '$decimalAdd("1e3", 1)',
+      "$decimalRound(1, 99)",
+      '$decimalSum(["x"])',
+    ]) {
+      const error = failure(await compile(`{\n  "a": ${call}\n}`).map({}, context));
+      assert.equal(error.code, "CDK_MAPPING_FAILED");
+      assert.match(error.message, /t\.v1\.jsonata:6:\d+: JSONata DEC01: /, call);
+    }
+  });
+
+  test("the fixture mapping's output passes the canonical model's checks", async () => {
+    const mapping = compileJsonataMapping(orderText, {
+      name: "w",
+      version: 1,
+      file: "w",
+      clock: new ManualClock(),
+    });
+    const decoded = decodeJsonDocument(orderBody, "fixture");
+    assert.ok(decoded.ok);
+    const run = await runMapping(mapping, decoded.document, context, validateCanonical);
+    assert.ok(run.ok, run.ok ? "" : JSON.stringify(run.problems));
+    assert.equal(run.events[0]?.stream, "order:webshop:9007199254740993");
   });
 });
 

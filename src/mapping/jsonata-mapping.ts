@@ -3,6 +3,7 @@ import { readPointer } from "../connectors/json/json-pointer.ts";
 import type { Clock } from "../core/clock.ts";
 import { CrossdockError } from "../core/errors.ts";
 import { nestedDeeperThan, toJsonValue } from "./json-value.ts";
+import { registerDecimalFunctions } from "./jsonata-decimals.ts";
 import {
   createGuardHooks,
   DEFAULT_JSONATA_LIMITS,
@@ -34,7 +35,8 @@ interface JsonataFault {
 /**
  * Compiles a JSONata mapping file once; the returned mapping is reused for every document. The
  * expression sees the document as its input and the message's context as `$context` (`connection`,
- * `messageId`, `receivedAt` as RFC 3339, `headers`). It returns one canonical value (an object) or an
+ * `messageId`, `receivedAt` as RFC 3339, `headers`) and has exact decimal functions for money
+ * (`$decimalAdd`, `$decimalMul`, ... in `jsonata-decimals.ts`). It returns one canonical value (an object) or an
  * array of them; each gets its key from the header's `key` pointer, else from the message.
  *
  * Throws `CDK_MAPPING_SYNTAX` located as `file:line:column` when the header or the expression does not
@@ -66,6 +68,7 @@ export function compileJsonataMapping(text: string, options: JsonataMappingOptio
       details: { file, jsonataCode: fault.code, token: fault.token, position: fault.position },
     });
   }
+  registerDecimalFunctions(expression);
   const hooks = createGuardHooks(limits, clock);
   // jsonata looks these up by symbol; its typings only admit string names.
   expression.assign(Symbol.for("jsonata.__evaluate_entry") as unknown as string, hooks.entry);
