@@ -123,7 +123,7 @@ for (const storeKind of STORES)
         data: { order: { externalId: string } };
       };
       assert.equal(verified.type, "order.received");
-      assert.equal(verified.data.order.externalId, "PO-77");
+      assert.equal(verified.data.order.channelOrderId, "PO-77");
 
       const openapi = await request(`${url}/api/v1/openapi.json`);
       const doc = (await openapi.body.json()) as { paths: Record<string, unknown> };
