@@ -41,7 +41,10 @@ test("connections name pinned mappings; every bad reference is reported with its
     );
     assert.match(problems[0]?.message ?? "", /a pinned version/);
     assert.match(problems[1]?.message ?? "", /maps shopify documents but the connection's type is edi-x12/);
-    assert.match(problems[3]?.message ?? "", /broken\.v1\.jsonata:4:5: JSONata S0203: Expected ":" before end of expression/);
+    assert.match(
+      problems[3]?.message ?? "",
+      /broken\.v1\.jsonata:4:5: JSONata S0203: Expected ":" before end of expression/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
