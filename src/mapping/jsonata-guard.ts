@@ -96,5 +96,4 @@ export const LIMIT_CODES: ReadonlySet<string> = new Set([
   "D1011", // stack depth
   "D2014", // range larger than 10^7
   "D2015", // sequence option
-  "RANGE", // the JavaScript engine's own limits (call stack, string length)
 ]);

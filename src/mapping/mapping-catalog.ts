@@ -29,6 +29,8 @@ export interface MappingListing {
  * Where mappings are found by `name@version`: the built-ins, then the files
  * `<dir>/<name>.v<version>.jsonata`. A user file may add versions to a built-in's name (write
  * `shopify-order.v2.jsonata` to replace `shopify-order@1` after a diff) but not take an existing one.
+ * `resolve` lists the folder on every call: resolve a connection's mapping once when the hub starts
+ * (`resolveConnectionMappings`), not per message.
  */
 export interface MappingCatalog {
   /**
