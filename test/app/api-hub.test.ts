@@ -120,7 +120,7 @@ for (const storeKind of STORES)
       const delivery = received[0] as { headers: Record<string, string>; body: string };
       const verified = new Webhook(secret).verify(delivery.body, delivery.headers) as {
         type: string;
-        data: { order: { externalId: string } };
+        data: { order: { channelOrderId: string } };
       };
       assert.equal(verified.type, "order.received");
       assert.equal(verified.data.order.channelOrderId, "PO-77");
