@@ -71,7 +71,8 @@ test("the api-orders connector emits order.received with the canonical order, or
   const ok = apiOrdersConnector.decode(message(submission), "api", { type: "api-orders" });
   assert.ok(ok.ok);
   assert.equal(ok.events[0]?.stream, "order:b2b-portal:PO-1");
-  assert.equal((ok.events[0]?.data as { order: { channelOrderId: string } }).order.channelOrderId, "PO-1");
+  const data = ok.events[0]?.data as { order: { channelOrderId: string } } | undefined;
+  assert.equal(data?.order.channelOrderId, "PO-1");
   const bad = apiOrdersConnector.decode(
     message({ ...submission, lines: [{ sku: "A", quantity: "1", unitPrice: "1.00", discount: "9.00" }] }),
     "api",

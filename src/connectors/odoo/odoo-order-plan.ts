@@ -101,20 +101,25 @@ export function planOdooOrder(
   const billTo = address("billTo", "invoice");
 
   const lines: SaleOrderLineInput[] = [];
-  order.lines.forEach((line, i) => {
+  for (const [i, line] of order.lines.entries()) {
     const product = lookups.productByCode(line.sku) ?? lookups.productByBarcode(line.sku);
-    if (!product)
-      return problems.push({
+    if (!product) {
+      problems.push({
         path: `lines/${i}/sku`,
         message: `unknown product ${JSON.stringify(line.sku)} (no Odoo product has it as internal reference or barcode)`,
       });
-    if (!product.active)
-      return problems.push({ path: `lines/${i}/sku`, message: `product ${line.sku} is archived in Odoo` });
+      continue;
+    }
+    if (!product.active) {
+      problems.push({ path: `lines/${i}/sku`, message: `product ${line.sku} is archived in Odoo` });
+      continue;
+    }
     if (!units.includes(line.uom.toLowerCase())) {
-      return problems.push({
+      problems.push({
         path: `lines/${i}/uom`,
         message: `unit ${line.uom} is not converted; ${line.sku} is sold by the unit in Odoo`,
       });
+      continue;
     }
     const discount = discountPercent(
       line.quantity,
@@ -128,18 +133,19 @@ export function planOdooOrder(
       ...(discount === "0" ? {} : { discount }),
       ...(line.name === undefined ? {} : { description: line.name }),
     });
-  });
-  (order.shippingLines ?? []).forEach((shipping, i) => {
+  }
+  for (const [i, shipping] of (order.shippingLines ?? []).entries()) {
     const sku = options.shippingProductSku;
     const product = sku === undefined ? undefined : lookups.productByCode(sku);
     if (!product) {
-      return problems.push({
+      problems.push({
         path: `shippingLines/${i}`,
         message:
           sku === undefined
             ? "no shipping product configured for Odoo (shippingProductSku)"
             : `shipping product ${sku} is not in Odoo`,
       });
+      continue;
     }
     const discount = discountPercent(
       "1",
@@ -153,7 +159,7 @@ export function planOdooOrder(
       ...(discount === "0" ? {} : { discount }),
       description: shipping.method ?? shipping.service ?? "Shipping",
     });
-  });
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
