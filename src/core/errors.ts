@@ -147,6 +147,10 @@ export const ERROR_CATALOGUE = {
     title: "A mapping's output does not match its target schema",
     failureClass: "business",
   },
+  CDK_ORDER_NOT_PLACEABLE: {
+    title: "The order cannot be placed in Odoo as it is (unknown product, unit or country)",
+    failureClass: "business",
+  },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },
 } as const satisfies Record<string, ErrorSpec>;

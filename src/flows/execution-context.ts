@@ -43,6 +43,7 @@ export interface PendingWait {
   stream: string;
   deadline?: number;
   since?: number;
+  afterPosition?: string;
 }
 
 export interface PendingApproval {
@@ -238,6 +239,9 @@ export class ExecutionContext implements WorkflowContext {
       stream: options.stream,
       ...this.#deadline(options.timeoutMs),
       ...(options.since === "run-start" ? { since: run.createdAt } : {}),
+      ...(typeof options.since === "object"
+        ? { since: options.since.after.createdAt, afterPosition: options.since.after.position }
+        : {}),
     });
     throw this.#raise(new Suspend());
   }

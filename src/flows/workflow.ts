@@ -98,8 +98,10 @@ export interface EventWaitOptions {
    * Which events count: `reached` (default), only those appended after the wait is first reached;
    * `run-start`, any appended since the run started, so an answer that came back before the run got to
    * its wait (a fast partner) is not missed. Use `run-start` for facts that happen once per run.
+   * `{ after: event }`: any appended after that event (an earlier wait's answer), so a run can take
+   * successive events of one stream one by one (partial shipments) without missing or repeating one.
    */
-  since?: "reached" | "run-start";
+  since?: "reached" | "run-start" | { after: StoredEvent };
 }
 
 export interface ApprovalOptions {

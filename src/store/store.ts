@@ -103,7 +103,9 @@ export interface StoreTx {
    * same type and stream appended later (by any transaction) resolves the wait and enqueues a resume job
    * in that same transaction. With `since`, an event of that type already in the stream, appended at or
    * after `since`, resolves it at once instead (the earliest such event): a wait registered after the
-   * thing it waits for has already happened does not miss it. Idempotent on (runId, waitId).
+   * thing it waits for has already happened does not miss it. `afterPosition` (with `since`) skips
+   * events up to that position, so successive waits on one stream take successive events.
+   * Idempotent on (runId, waitId).
    */
   addEventWait(input: {
     runId: string;
@@ -112,6 +114,7 @@ export interface StoreTx {
     stream: string;
     deadline?: number;
     since?: number;
+    afterPosition?: string;
   }): Promise<EventWait>;
   /** Marks an open wait timed out (the engine does this when it resumes past the deadline). */
   timeoutEventWait(runId: string, waitId: string): Promise<void>;

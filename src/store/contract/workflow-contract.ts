@@ -240,11 +240,25 @@ export function workflowContract(suite: StoreContractOptions): void {
       assert.equal(wait?.status, "resolved");
       assert.deepEqual(wait?.event, before);
       assert.equal((await store.workflows.getWait(run.id, "plain"))?.status, "open");
+
       assert.equal((await store.workflows.getWait(run.id, "later"))?.status, "open");
       const resume = await claimOne(store);
       assert.equal(resume.idempotencyKey, `workflow:${run.id}:event:shipped`);
       const timer = await store.jobs.getByIdempotencyKey(`workflow:${run.id}:timeout:shipped`);
       assert.notEqual(timer?.status, "ready", "the deadline job no longer waits to run");
+      // Successive waits take successive events: after the first, the second.
+      await store.transaction((tx) =>
+        tx.addEventWait({
+          runId: run.id,
+          waitId: "second",
+          eventType: "shipment.dispatched",
+          stream: "order:SO1",
+          since,
+          afterPosition: before?.position as string,
+        }),
+      );
+      const second = await store.workflows.getWait(run.id, "second");
+      assert.equal((second?.event?.data as { n: number } | undefined)?.n, 2);
     },
   );
 

@@ -155,6 +155,7 @@ export class PostgresTx implements StoreTx {
     stream: string;
     deadline?: number;
     since?: number;
+    afterPosition?: string;
   }): Promise<EventWait> {
     return this.#use(() => addEventWaitIn(this.#q, this.#ctx, input));
   }

@@ -19,6 +19,7 @@ import { enqueueJobsIn, enqueueStatements, prepareJobs, runAll } from "./postgre
 import { orderingLocks, streamLocks } from "./postgres-locks.ts";
 import {
   APPROVAL_COLUMNS,
+  decodePosition,
   RUN_COLUMNS,
   STEP_COLUMNS,
   toApproval,
@@ -162,6 +163,7 @@ export async function addEventWaitIn(
     stream: string;
     deadline?: number;
     since?: number;
+    afterPosition?: string;
   },
 ): Promise<EventWait> {
   const now = ctx.clock.now();
@@ -188,10 +190,13 @@ export async function addEventWaitIn(
   if (inserted?.length && input.since !== undefined) {
     // Under the stream's lock taken above: no append to the stream can slip between this look and the
     // wait's registration.
+    const after =
+      input.afterPosition === undefined ? { txId: "0", seq: 0 } : decodePosition(input.afterPosition);
     const { rows: earlier } = await q.query(
       `SELECT tx_id, seq FROM events WHERE stream = $1 AND type = $2 AND created_at >= $3
+         AND (tx_id, seq) > ($4::text::xid8, $5)
        ORDER BY tx_id, seq LIMIT 1`,
-      [input.stream, input.eventType, input.since],
+      [input.stream, input.eventType, input.since, after.txId, after.seq],
     );
     const first = earlier[0] as { tx_id: string; seq: number } | undefined;
     if (first) {

@@ -4,7 +4,7 @@
  * it waits for between two polls.
  */
 import { CrossdockError } from "../../core/errors.ts";
-import { fromJsonOrUndefined, jobKeys, workflowRunJob } from "../codec.ts";
+import { fromJsonOrUndefined, jobKeys, parsePosition, workflowRunJob } from "../codec.ts";
 import type { EventWait, StoredEvent, TraceContext } from "../store.ts";
 import type { SqliteContext } from "./sqlite-connection.ts";
 import { cancelPendingJob, enqueueJob } from "./sqlite-jobs.ts";
@@ -42,6 +42,7 @@ export function addEventWait(
     stream: string;
     deadline?: number;
     since?: number;
+    afterPosition?: string;
   },
 ): EventWait {
   const existing = getWait(ctx, input.runId, input.waitId);
@@ -59,18 +60,21 @@ export function addEventWait(
     enqueueJob(ctx, workflowRunJob(input.runId, key, { runAt: input.deadline, trace }), now);
   }
   if (input.since !== undefined) {
+    const after = input.afterPosition === undefined ? 0 : parsePosition(input.afterPosition);
     const earlier = ctx
       .stmt(
-        "SELECT position FROM events WHERE stream = ? AND type = ? AND created_at >= ? ORDER BY position LIMIT 1",
+        `SELECT position FROM events WHERE stream = ? AND type = ? AND created_at >= ? AND position > ?
+         ORDER BY position LIMIT 1`,
       )
-      .get(input.stream, input.eventType, input.since) as { position: number } | undefined;
-    if (earlier)
+      .get(input.stream, input.eventType, input.since, after) as { position: number } | undefined;
+    if (earlier) {
       resolveWait(
         ctx,
         { run_id: input.runId, wait_id: input.waitId, deadline: input.deadline ?? null },
         earlier.position,
         now,
       );
+    }
   }
   return getWait(ctx, input.runId, input.waitId)!;
 }

@@ -1,0 +1,62 @@
+/**
+ * The order-to-cash workflow's Odoo port over one Odoo connection: plans from the master data cache,
+ * partners and orders through batchers (so the runs in flight share `load` and `action_confirm` calls),
+ * the other actions one call set each. Every method is idempotent, as the workflow's retries need.
+ */
+import { invoiceOrders, registerPayment } from "../../connectors/odoo/actions/invoicing.ts";
+import { createBatcher } from "../../connectors/odoo/actions/odoo-batcher.ts";
+import { type PartnerInput, upsertPartners } from "../../connectors/odoo/actions/partners.ts";
+import { validatePicking } from "../../connectors/odoo/actions/pickings.ts";
+import {
+  type PlacedOrder,
+  placeSaleOrders,
+  type SaleOrderInput,
+} from "../../connectors/odoo/actions/sale-orders.ts";
+import { cancelOrders } from "../../connectors/odoo/actions/stock-actions.ts";
+import type { OdooClient } from "../../connectors/odoo/odoo-client.ts";
+import {
+  type OrderPlanLookups,
+  type OrderPlanOptions,
+  planOdooOrder,
+} from "../../connectors/odoo/odoo-order-plan.ts";
+import type { OdooOrderPort } from "./order-to-cash-ports.ts";
+
+export function createOdooOrderPort(options: {
+  client: OdooClient;
+  lookups: OrderPlanLookups;
+  plan?: OrderPlanOptions;
+  maxBatch?: number;
+}): OdooOrderPort {
+  const { client } = options;
+  const batch = { maxBatch: options.maxBatch ?? 100, concurrency: 2, lingerMs: 10 };
+  // One partner batch at a time: an address (child) must not be loaded before its customer (parent).
+  const partners = createBatcher<PartnerInput, number>({
+    ...batch,
+    concurrency: 1,
+    run: (items) => upsertPartners(client, items),
+  });
+  const orders = createBatcher<SaleOrderInput, PlacedOrder>({
+    ...batch,
+    run: (items) => placeSaleOrders(client, items),
+  });
+  return {
+    plan: (order) => planOdooOrder(order, options.lookups, options.plan),
+    upsertPartners: (items) => Promise.all(items.map((item) => partners.submit(item))),
+    placeOrder: (order) => orders.submit(order),
+    cancelOrders: (ids) => cancelOrders(client, ids),
+    async openPicking(orderId) {
+      const [order] = await client.read<{ picking_ids: number[] }>("sale.order", [orderId], ["picking_ids"]);
+      if (!order || order.picking_ids.length === 0) return undefined;
+      const pickings = await client.read<{ id: number; state: string }>("stock.picking", order.picking_ids, [
+        "state",
+      ]);
+      return pickings
+        .filter((p) => p.state !== "done" && p.state !== "cancel")
+        .map((p) => p.id)
+        .sort((a, b) => a - b)[0];
+    },
+    validatePicking: (input) => validatePicking(client, input),
+    invoice: (ids) => invoiceOrders(client, ids),
+    registerPayment: (input) => registerPayment(client, input),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What the order-to-cash workflow needs from the systems around it, as small ports: the composition
+ * root gives it Odoo (through the Odoo connection's batchers and actions), the fulfilling warehouse, and
+ * the channel to tell about shipments. Tests give it the sandbox landscape.
+ */
+
+import type { InvoiceResult, PaymentResult } from "../../connectors/odoo/actions/invoicing.ts";
+import type { PartnerInput } from "../../connectors/odoo/actions/partners.ts";
+import type { ValidatedPicking, ValidatePickingInput } from "../../connectors/odoo/actions/pickings.ts";
+import type { PlacedOrder, SaleOrderInput } from "../../connectors/odoo/actions/sale-orders.ts";
+import type { OrderPlanOutcome } from "../../connectors/odoo/odoo-order-plan.ts";
+import type { Order } from "../../core/model/order.ts";
+
+/** A shipment as the warehouse connector reports it on `order:<key>` (`shipment.dispatched`). */
+export interface ShipmentNotice {
+  shipmentId: string;
+  /** Nothing is left to ship (all shipped, or the rest cancelled by the warehouse). */
+  complete: boolean;
+  lines: { sku: string; quantity: string }[];
+  carrier?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  shippedAt?: string;
+}
+
+export interface OdooOrderPort {
+  plan(order: Order): OrderPlanOutcome;
+  /** Ids in the order given. */
+  upsertPartners(partners: PartnerInput[]): Promise<number[]>;
+  placeOrder(order: SaleOrderInput): Promise<PlacedOrder>;
+  cancelOrders(orderIds: number[]): Promise<unknown>;
+  /** The order's delivery still to validate (not done, not cancelled), if any. */
+  openPicking(orderId: number): Promise<number | undefined>;
+  validatePicking(input: ValidatePickingInput): Promise<ValidatedPicking>;
+  invoice(orderIds: number[]): Promise<InvoiceResult>;
+  registerPayment(input: { invoiceIds: number[]; memo: string }): Promise<PaymentResult>;
+}
+
+export interface WarehousePort {
+  /** Asks the warehouse to ship the order; idempotent on `idempotencyKey`. */
+  release(
+    request: { key: string; order: Order; saleOrder: string },
+    idempotencyKey: string,
+  ): Promise<{ reference: string }>;
+}
+
+export interface ChannelPort {
+  /** Tells the channel (the web store) that goods left, with tracking; idempotent on `idempotencyKey`. */
+  pushTracking(
+    update: { order: Order; shipment: ShipmentNotice; pickingId: number },
+    idempotencyKey: string,
+  ): Promise<void>;
+}
+
+export interface OrderToCashPorts {
+  odoo: OdooOrderPort;
+  warehouse: WarehousePort;
+  channel?: ChannelPort;
+  /** How long a shipment may take before the run fails for a person (the flow's SLA). */
+  shipmentTimeoutMs: number;
+}

@@ -1,0 +1,238 @@
+/**
+ * The order-to-cash workflow on the sandbox Odoo, run by the real engine on a SQLite store: a canonical
+ * order is placed, released, shipped in two parts (the warehouse connector's `shipment.dispatched`
+ * events are appended here as that connector would), invoiced and paid; a restart in the middle changes
+ * nothing; an order Odoo cannot take fails before anything is created; a failure after placing cancels
+ * the Odoo order (compensation).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type SandboxOdoo, startSandboxOdoo } from "../../sandbox/odoo/sandbox-odoo.ts";
+import { createMasterDataCache, type MasterDataCache } from "../../src/connectors/odoo/master-data-cache.ts";
+import { createOdooClient, type OdooClient } from "../../src/connectors/odoo/odoo-client.ts";
+import { CrossdockError } from "../../src/core/errors.ts";
+import { MODEL_EXAMPLES } from "../../src/core/model/model-examples.ts";
+import type { Order } from "../../src/core/model/order.ts";
+import { createOdooOrderPort } from "../../src/flows/order-to-cash/odoo-order-port.ts";
+import {
+  createOrderToCash,
+  ORDER_TO_CASH,
+  orderToCashKey,
+  SHIPMENT_DISPATCHED,
+} from "../../src/flows/order-to-cash/order-to-cash.ts";
+import type { OrderToCashPorts, ShipmentNotice } from "../../src/flows/order-to-cash/order-to-cash-ports.ts";
+import { openWorkflowFixture, outcomes } from "../../src/flows/workflow-test-fixture.ts";
+import type { JsonValue } from "../../src/store/store.ts";
+
+let odoo: SandboxOdoo;
+let client: OdooClient;
+let cache: MasterDataCache;
+let skus: string[];
+
+before(async () => {
+  odoo = await startSandboxOdoo({ version: 17 });
+  client = createOdooClient({
+    url: odoo.url,
+    database: "crossdock",
+    login: "admin",
+    apiKey: { reveal: () => "sandbox-admin-key" },
+  });
+  cache = createMasterDataCache({ client, clock: { now: () => Date.now() } });
+  await cache.load();
+  const products = await client.searchRead<{ default_code: string }>(
+    "product.product",
+    [["default_code", "like", "FURN_%"]],
+    ["default_code"],
+    {
+      order: "default_code asc",
+      limit: 2,
+    },
+  );
+  skus = products.map((p) => p.default_code);
+});
+after(async () => {
+  await client.close();
+  await odoo.close();
+});
+
+function canonical(id: string, extra: Partial<Order> = {}): Order {
+  return {
+    ...(MODEL_EXAMPLES.order as Order),
+    channel: "shop",
+    channelOrderId: id,
+    orderNumber: `#${id}`,
+    customer: { kind: "person", name: "Olga Order", email: `olga-${id}@example.com` },
+    shipTo: { name: "Olga Order", street: "Kerkstraat 1", city: "Gent", countryCode: "BE" },
+    billTo: undefined,
+    shippingLines: undefined,
+    lines: [
+      { sku: skus[0] as string, quantity: "2", uom: "C62", unitPrice: "30.00", total: "60.00" },
+      { sku: skus[1] as string, quantity: "4", uom: "C62", unitPrice: "5.00", total: "20.00" },
+    ],
+    totals: { subtotal: "80.00", discountTotal: "0", shippingTotal: "0", taxTotal: "0", grandTotal: "80.00" },
+    ...extra,
+  } as Order;
+}
+
+function ports(overrides: Partial<OrderToCashPorts> = {}) {
+  const released: { key: string; idempotencyKey: string }[] = [];
+  const tracked: { shipmentId: string; idempotencyKey: string }[] = [];
+  const value: OrderToCashPorts = {
+    odoo: createOdooOrderPort({ client, lookups: cache }),
+    warehouse: {
+      async release(request, idempotencyKey) {
+        released.push({ key: request.key, idempotencyKey });
+        return { reference: `WH-${request.key}` };
+      },
+    },
+    channel: {
+      async pushTracking(update, idempotencyKey) {
+        tracked.push({ shipmentId: update.shipment.shipmentId, idempotencyKey });
+      },
+    },
+    shipmentTimeoutMs: 86_400_000,
+    ...overrides,
+  };
+  return { value, released, tracked };
+}
+
+async function ship(
+  store: {
+    events: { append: (events: { stream: string; type: string; data: never }[]) => Promise<unknown> };
+  },
+  order: Order,
+  notice: ShipmentNotice,
+) {
+  await store.events.append([
+    { stream: `order:${orderToCashKey(order)}`, type: SHIPMENT_DISPATCHED, data: notice as never },
+  ]);
+}
+
+describe("order to cash on the sandbox Odoo", () => {
+  test("placed, released, shipped in two parts with a restart between, invoiced and paid, each once", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-1");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: true,
+    } as unknown as JsonValue);
+    assert.deepEqual(outcomes(await f.drain()), ["completed"]);
+    assert.equal((await f.store.workflows.get(run.id))?.status, "waiting");
+    assert.equal(p.released.length, 1);
+    assert.equal(p.released[0]?.idempotencyKey, `${ORDER_TO_CASH}:shop:O2C-1:release-to-warehouse`);
+
+    // The warehouse ships part of the order; the hub restarts before it processes anything else.
+    await ship(f.store, order, {
+      shipmentId: "SH-1",
+      complete: false,
+      lines: [
+        { sku: skus[0] as string, quantity: "2" },
+        { sku: skus[1] as string, quantity: "1" },
+      ],
+      trackingNumber: "1Z-A",
+    });
+    await f.restart();
+    await f.drain();
+    assert.equal((await f.store.workflows.get(run.id))?.status, "waiting", "waits for the rest");
+    await ship(f.store, order, {
+      shipmentId: "SH-2",
+      complete: true,
+      lines: [{ sku: skus[1] as string, quantity: "3" }],
+      trackingNumber: "1Z-B",
+    });
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+    const output = done?.output as {
+      saleOrder: string;
+      shipments: number;
+      invoiceIds: number[];
+      paymentIds: number[];
+    };
+    assert.equal(output.shipments, 2);
+    assert.equal(output.invoiceIds.length, 1);
+    assert.equal(output.paymentIds.length, 1);
+    assert.deepEqual(
+      p.tracked.map((x) => x.shipmentId),
+      ["SH-1", "SH-2"],
+    );
+
+    const [so] = await client.searchRead<{
+      id: number;
+      state: string;
+      picking_ids: number[];
+      invoice_status: string;
+    }>("sale.order", [["origin", "=", "shop:O2C-1"]], ["state", "picking_ids", "invoice_status"]);
+    assert.equal(so?.state, "sale");
+    assert.equal(so?.invoice_status, "invoiced");
+    const pickings = await client.read<{ state: string; carrier_tracking_ref: string }>(
+      "stock.picking",
+      so?.picking_ids ?? [],
+      ["state", "carrier_tracking_ref"],
+    );
+    assert.deepEqual(pickings.map((pk) => [pk.state, pk.carrier_tracking_ref]).sort(), [
+      ["done", "1Z-A"],
+      ["done", "1Z-B"],
+    ]);
+    const [invoice] = await client.read<{ state: string; payment_state: string }>(
+      "account.move",
+      output.invoiceIds,
+      ["state", "payment_state"],
+    );
+    assert.deepEqual([invoice?.state, invoice?.payment_state], ["posted", "paid"]);
+    const orders = await client.searchRead("sale.order", [["origin", "=", "shop:O2C-1"]], ["id"]);
+    assert.equal(orders.length, 1, "one Odoo order, whatever the restarts");
+  });
+
+  test("an order with an unknown SKU fails before anything reaches Odoo, with the line's path", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-BAD", {
+      lines: [{ sku: "NO-SUCH-SKU", quantity: "1", uom: "C62", unitPrice: "1.00", total: "1.00" }],
+      totals: { subtotal: "1.00", discountTotal: "0", shippingTotal: "0", taxTotal: "0", grandTotal: "1.00" },
+    });
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    const failed = await f.store.workflows.get(run.id);
+    assert.equal(failed?.status, "compensated", "failed, and nothing to undo");
+    assert.equal(
+      (failed?.error?.details?.error as { code?: string } | undefined)?.code ?? failed?.error?.code,
+      "CDK_ORDER_NOT_PLACEABLE",
+    );
+    assert.match(JSON.stringify(failed?.error), /lines\/0\/sku/);
+    assert.equal(p.released.length, 0);
+    assert.equal(
+      (await client.searchRead("sale.order", [["origin", "=", "shop:O2C-BAD"]], ["id"])).length,
+      0,
+    );
+  });
+
+  test("a warehouse that refuses the order makes the workflow cancel the Odoo order it created", async (t) => {
+    const p = ports({
+      warehouse: {
+        async release() {
+          throw new CrossdockError("CDK_TARGET_REJECTED", "warehouse refused: unknown ship-to country");
+        },
+      },
+    });
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-REFUSED");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    await f.drain();
+    assert.equal((await f.store.workflows.get(run.id))?.status, "compensated");
+    const [so] = await client.searchRead<{ state: string }>(
+      "sale.order",
+      [["origin", "=", "shop:O2C-REFUSED"]],
+      ["state"],
+    );
+    assert.equal(so?.state, "cancel", "compensated: no half-done order left in Odoo");
+  });
+});
