@@ -236,3 +236,36 @@ describe("order to cash on the sandbox Odoo", () => {
     assert.equal(so?.state, "cancel", "compensated: no half-done order left in Odoo");
   });
 });
+
+describe("order intake", () => {
+  test("order.received events start one run per order of a configured channel, duplicates and other channels ignored", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const { createOrderIntake } = await import("../../src/flows/order-to-cash/order-intake.ts");
+    const { createSilentLogger } = await import("../../src/observability/logger.ts");
+    let woken = 0;
+    const intake = createOrderIntake({
+      store: f.store,
+      logger: createSilentLogger(),
+      channels: { shop: { prepaid: true } },
+      onStarted: () => woken++,
+    });
+    const a = canonical("IN-1");
+    const other = { ...canonical("IN-2"), channel: "edi-partner" } as Order;
+    await f.store.events.append([
+      { stream: `order:${orderToCashKey(a)}`, type: "order.received", data: { order: a } as never },
+      { stream: `order:${orderToCashKey(a)}`, type: "order.received", data: { order: a } as never },
+      { stream: `order:${orderToCashKey(other)}`, type: "order.received", data: { order: other } as never },
+      { stream: "order:junk", type: "order.received", data: { nothing: true } as never },
+    ]);
+    assert.equal(await intake.catchUp(), 4);
+    assert.equal(await intake.catchUp(), 0, "the cursor moved with the starts");
+    const runs = await f.store.workflows.list({ type: ORDER_TO_CASH });
+    assert.deepEqual(
+      runs.map((r) => r.key),
+      ["shop:IN-1"],
+    );
+    assert.equal((runs[0]?.input as { prepaid: boolean }).prepaid, true);
+    assert.ok(woken >= 1);
+  });
+});

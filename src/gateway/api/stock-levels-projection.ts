@@ -10,6 +10,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import type { StructuredLogger } from "../../delivery/structured-logger.ts";
+import { createSubscriptionLoop, type SubscriptionLoop } from "../../flows/subscription-loop.ts";
 import type { JsonValue, Store } from "../../store/store.ts";
 
 export const STOCK_LEVEL_KIND = "stock.level";
@@ -25,86 +26,45 @@ export interface StockLevelRecord {
   asOf: number;
 }
 
-export interface StockLevelsProjection {
-  /** Applies every pending event; returns how many were applied. */
-  catchUp(): Promise<number>;
-  start(intervalMs: number): void;
-  stop(): Promise<void>;
-}
+export type StockLevelsProjection = SubscriptionLoop;
 
 export function createStockLevelsProjection(options: {
   store: Store;
   clock: Clock;
   logger: StructuredLogger;
 }): StockLevelsProjection {
-  const { store, logger } = options;
-  let subscribed = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-
-  async function catchUp(): Promise<number> {
-    if (!subscribed) {
-      await store.events.subscribe(SUBSCRIPTION, { types: ["stock.changed"], from: "beginning" });
-      subscribed = true;
-    }
-    let applied = 0;
-    for (;;) {
-      const events = await store.events.poll(SUBSCRIPTION, 500);
-      if (events.length === 0) return applied;
-      await store.transaction(async (tx) => {
-        for (const event of events) {
-          const data = event.data as {
-            default_code?: string | null;
-            product_id?: number | null;
-            location_id?: number | null;
-            quantity?: string;
-            reserved_quantity?: string;
-            source?: { connection?: string };
-          } | null;
-          const sku =
-            data?.default_code ?? (data?.product_id == null ? undefined : `odoo-product-${data.product_id}`);
-          if (!sku || typeof data?.quantity !== "string") continue;
-          const level: StockLevelRecord = {
-            sku,
-            locationId: data.location_id ?? null,
-            onHand: data.quantity,
-            reserved: data.reserved_quantity ?? "0",
-            source: `odoo:${data.source?.connection ?? "unknown"}`,
-            asOf: event.createdAt,
-          };
-          await tx.putRecord(
-            STOCK_LEVEL_KIND,
-            `${sku}/${level.locationId ?? "none"}`,
-            level as unknown as JsonValue,
-          );
-        }
-        await tx.ackSubscription(SUBSCRIPTION, (events.at(-1) as { position: string }).position);
-      });
-      applied += events.length;
-    }
-  }
-
-  function schedule(intervalMs: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = catchUp()
-        .catch((error: unknown) => logger.warn({ error }, "stock levels projection failed; retrying"))
-        .finally(() => schedule(intervalMs));
-    }, intervalMs);
-    timer.unref();
-  }
-
-  return {
-    catchUp,
-    start(intervalMs) {
-      stopped = false;
-      schedule(intervalMs);
+  return createSubscriptionLoop({
+    store: options.store,
+    name: SUBSCRIPTION,
+    subscription: { types: ["stock.changed"], from: "beginning" },
+    logger: options.logger,
+    async handle(events, tx) {
+      for (const event of events) {
+        const data = event.data as {
+          default_code?: string | null;
+          product_id?: number | null;
+          location_id?: number | null;
+          quantity?: string;
+          reserved_quantity?: string;
+          source?: { connection?: string };
+        } | null;
+        const sku =
+          data?.default_code ?? (data?.product_id == null ? undefined : `odoo-product-${data.product_id}`);
+        if (!sku || typeof data?.quantity !== "string") continue;
+        const level: StockLevelRecord = {
+          sku,
+          locationId: data.location_id ?? null,
+          onHand: data.quantity,
+          reserved: data.reserved_quantity ?? "0",
+          source: `odoo:${data.source?.connection ?? "unknown"}`,
+          asOf: event.createdAt,
+        };
+        await tx.putRecord(
+          STOCK_LEVEL_KIND,
+          `${sku}/${level.locationId ?? "none"}`,
+          level as unknown as JsonValue,
+        );
+      }
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  });
 }
