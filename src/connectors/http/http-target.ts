@@ -21,7 +21,8 @@ export interface HttpTargetOptions {
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined || raw.trim() === "") return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1_000;
+  // Delta seconds; Shopify writes them with a fraction ("2.0"), which Date.parse would misread as a date.
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.ceil(Number(raw.trim()) * 1_000);
   const at = Date.parse(raw);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
