@@ -128,6 +128,49 @@ const ConnectionOverlaySchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** `flows.order-to-cash`: which connections the built-in order-to-cash workflow uses. */
+export const OrderToCashFlowSchema = Type.Object(
+  {
+    odoo: Type.String({ minLength: 1, expected: "the name of an odoo connection" }),
+    warehouse: Type.Optional(
+      Type.String({ minLength: 1, expected: "the name of a warehouse-3pl connection" }),
+    ),
+    channels: Type.Record(
+      Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }),
+      Type.Object(
+        {
+          prepaid: Type.Boolean({ expected: "true when the channel collects payment at checkout" }),
+          tracking: Type.Optional(
+            Type.String({ minLength: 1, expected: "the name of a shopify connection" }),
+          ),
+        },
+        closed,
+      ),
+      { ...closed, expected: "channel names (as in the orders) mapped to { prepaid, tracking? }" },
+    ),
+    shippingProduct: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        expected: "the internal reference of Odoo's shipping product",
+      }),
+    ),
+    shipmentTimeoutHours: Type.Optional(count(1, 8_760)),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    criticality: Type.Optional(
+      Type.Union([Type.Literal("low"), Type.Literal("medium"), Type.Literal("high")], {
+        expected: "low, medium or high",
+      }),
+    ),
+  },
+  closed,
+);
+
+export const FlowsSectionSchema = Type.Object(
+  { "order-to-cash": Type.Optional(OrderToCashFlowSchema) },
+  { ...closed, expected: "a built-in flow: order-to-cash" },
+);
+
 const targetsRecord = Type.Record(Type.String({ pattern: TARGET_NAME_PATTERN }), TargetSectionSchema, {
   ...closed,
   expected: "a target name: lowercase letters, digits, '.', '-' or '_'",
@@ -148,6 +191,7 @@ const overridableSections = {
   retry: Type.Optional(RetrySectionSchema),
   targets: Type.Optional(targetsRecord),
   connections: Type.Optional(namedRecord(ConnectionSectionSchema)),
+  flows: Type.Optional(FlowsSectionSchema),
 };
 
 /** `environments.<name>`: any section, every key optional, deep-merged over the base when active. */
@@ -284,6 +328,8 @@ export interface CrossdockConfig {
   readonly retry: Readonly<RetryPolicy>;
   readonly targets: Readonly<Record<string, TargetConfig>>;
   readonly connections: Readonly<Record<string, ConnectionConfig>>;
+  /** The built-in flows that are on, as written (connection names checked to exist). */
+  readonly flows: Readonly<Type.Static<typeof FlowsSectionSchema>>;
   /** Things that loaded but deserve attention, e.g. a literal secret tolerated in `dev`. */
   readonly warnings: readonly ConfigProblem[];
 }

@@ -65,6 +65,7 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
     const check = CONNECTION_CHECKS[connection.type];
     if (check) resolver.connectionProblems(name, check(connections[name]));
   }
+  resolver.flowReferences(sections.flows, connections);
   resolver.throwIfProblems();
   return deepFreeze({
     file: ctx.absoluteFile,
@@ -77,6 +78,7 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
     retry,
     targets,
     connections,
+    flows: sections.flows ?? {},
     warnings: ctx.warnings,
   });
 }
@@ -90,6 +92,33 @@ class Resolver {
   constructor(ctx: ResolveContext) {
     this.#ctx = ctx;
     this.#lenient = LENIENT_ENVIRONMENTS.includes(ctx.environment);
+  }
+
+  /** A flow's connection names must name connections of the right type. */
+  flowReferences(
+    flows: ConfigSections["flows"],
+    connections: Readonly<Record<string, ConnectionConfig>>,
+  ): void {
+    const o2c = flows?.["order-to-cash"];
+    if (!o2c) return;
+    const expect = (path: PathSegment[], name: string | undefined, type: string) => {
+      if (name === undefined) return;
+      const found = connections[name];
+      if (found?.type === type) return;
+      const why = found ? `is a connection of type ${found.type}` : "is not a configured connection";
+      this.#invalid.push(
+        problem(
+          this.#ctx.file,
+          this.#ctx.locate(path),
+          `${JSON.stringify(name)} ${why} (expected a connection of type ${type})`,
+        ),
+      );
+    };
+    expect(["flows", "order-to-cash", "odoo"], o2c.odoo, "odoo");
+    expect(["flows", "order-to-cash", "warehouse"], o2c.warehouse, "warehouse-3pl");
+    for (const [channel, policy] of Object.entries(o2c.channels)) {
+      expect(["flows", "order-to-cash", "channels", channel, "tracking"], policy.tracking, "shopify");
+    }
   }
 
   /**
