@@ -27,6 +27,8 @@ export interface OdooRuntime {
   /** Set when the gateway runs in this process. */
   readonly hint: OdooWebhookHint | undefined;
   readonly hintToken: { reveal(): string } | undefined;
+  /** Resolves once the master data cache has loaded (retrying while Odoo is unreachable). */
+  cacheReady(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -79,6 +81,11 @@ export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
   }
   const hint = roles.has("gateway") ? createOdooWebhookHint({ feedsByModel: byModel, clock }) : undefined;
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
 
   return {
     name,
@@ -91,22 +98,32 @@ export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
     start() {
       for (const poller of pollers) poller.start({ intervalMs: config.poll.intervalMs });
       if (!roles.has("worker") && pollers.length === 0) return;
-      // The cache serves lookups in flows; load it in the background so start is not held by Odoo.
-      cache.load().then(
-        () => {
-          refreshTimer = setInterval(() => {
-            cache
-              .refresh()
-              .catch((error: unknown) =>
-                logger.warn({ connection: name, error }, "Odoo cache refresh failed"),
-              );
-          }, config.cacheRefreshMs);
-          refreshTimer.unref();
-        },
-        (error: unknown) => logger.warn({ connection: name, error }, "Odoo master data cache did not load"),
-      );
+      // The cache serves lookups in flows; load it in the background so start is not held by Odoo,
+      // and keep trying while Odoo is unreachable (flows wait on cacheReady()).
+      void (async () => {
+        while (!stopped) {
+          try {
+            await cache.load();
+            markReady();
+            refreshTimer = setInterval(() => {
+              cache
+                .refresh()
+                .catch((error: unknown) =>
+                  logger.warn({ connection: name, error }, "Odoo cache refresh failed"),
+                );
+            }, config.cacheRefreshMs);
+            refreshTimer.unref();
+            return;
+          } catch (error) {
+            logger.warn({ connection: name, error }, "Odoo master data cache did not load; retrying in 5 s");
+            await new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+          }
+        }
+      })();
     },
+    cacheReady: () => ready,
     async stop() {
+      stopped = true;
       if (refreshTimer) clearInterval(refreshTimer);
       hint?.close();
       await Promise.all(pollers.map((poller) => poller.stop()));

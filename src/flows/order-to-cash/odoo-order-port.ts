@@ -24,6 +24,8 @@ import type { OdooOrderPort } from "./order-to-cash-ports.ts";
 export function createOdooOrderPort(options: {
   client: OdooClient;
   lookups: OrderPlanLookups;
+  /** Resolves when `lookups` is loaded (the connection's master data cache). */
+  ready?: () => Promise<void>;
   plan?: OrderPlanOptions;
   maxBatch?: number;
 }): OdooOrderPort {
@@ -40,6 +42,7 @@ export function createOdooOrderPort(options: {
     run: (items) => placeSaleOrders(client, items),
   });
   return {
+    ...(options.ready ? { ready: options.ready } : {}),
     plan: (order) => planOdooOrder(order, options.lookups, options.plan),
     upsertPartners: (items) => Promise.all(items.map((item) => partners.submit(item))),
     placeOrder: (order) => orders.submit(order),

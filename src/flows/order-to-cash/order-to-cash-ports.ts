@@ -24,6 +24,8 @@ export interface ShipmentNotice {
 }
 
 export interface OdooOrderPort {
+  /** Resolves once the master data the plan reads is loaded (a fresh process loads it first). */
+  ready?(): Promise<void>;
   plan(order: Order): OrderPlanOutcome;
   /** Ids in the order given. */
   upsertPartners(partners: PartnerInput[]): Promise<number[]>;

@@ -64,6 +64,7 @@ export function createOrderToCash(ports: OrderToCashPorts) {
       const { order } = input;
       const key = orderToCashKey(order);
       const plan = await ctx.step(STEP.plan, async () => {
+        await ports.odoo.ready?.();
         const outcome = ports.odoo.plan(order);
         if (!outcome.ok) {
           throw new CrossdockError(
