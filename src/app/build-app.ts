@@ -7,6 +7,10 @@ import { createInboxProcessor } from "../connectors/inbox-processor.ts";
 import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
 import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import {
+  WAREHOUSE_3PL_TYPE,
+  warehouseShipmentConnector,
+} from "../connectors/warehouse3pl/warehouse-shipment-connector.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
 import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
@@ -110,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const inbound = new Map<string, InboundConnector>([
     [WEBHOOK_JSON_TYPE, webhookJsonConnector],
     [API_ORDERS_TYPE, apiOrdersConnector],
+    [WAREHOUSE_3PL_TYPE, warehouseShipmentConnector],
   ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
   // Orders submitted through the REST API arrive on their own built-in connection.
