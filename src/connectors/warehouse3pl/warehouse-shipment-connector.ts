@@ -50,6 +50,12 @@ const TIMESTAMP =
   /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$/;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
 
+/** The day exists (V8's `Date.parse` takes 2026-02-30 as 2 March). */
+function isRealDay(timestamp: string): boolean {
+  const [y, m, d] = timestamp.slice(0, 10).split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}
+
 type Problems = { path: string; message: string }[];
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -84,11 +90,7 @@ export function readShipmentConfirmation(
       : null;
   if (!reference) at("/reference", "must be the hub's order key <channel>:<channelOrderId>");
   if (typeof body.complete !== "boolean") at("/complete", "must be true or false");
-  if (
-    typeof body.shipped_at !== "string" ||
-    !TIMESTAMP.test(body.shipped_at) ||
-    Number.isNaN(Date.parse(body.shipped_at))
-  )
+  if (typeof body.shipped_at !== "string" || !TIMESTAMP.test(body.shipped_at) || !isRealDay(body.shipped_at))
     at("/shipped_at", "must be an RFC 3339 timestamp with offset");
   for (const [field, max] of [
     ["carrier", 64],
