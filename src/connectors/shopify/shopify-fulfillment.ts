@@ -44,8 +44,8 @@ type Call = (method: "GET" | "POST", path: string, body?: unknown) => Promise<un
  *
  * Failures: network, 408, 429 (with `Retry-After`, which Shopify writes as "2.0") and 5xx transient;
  * 401 and 403 config; 404 (no such order), 422 (Shopify refused the fulfillment) and other statuses
- * business with Shopify's `errors` body kept; a shipped SKU that is not on the Shopify order, or a
- * fractional quantity, business before any write.
+ * business with Shopify's `errors` body kept; a shipped SKU that is not on the Shopify order, a
+ * fractional quantity, or an order cancelled in Shopify, business before any write.
  *
  * Deliberately left out: fulfillment orders (the GraphQL-era API real stores move to), location
  * choice (Shopify's default location is used), customer notification settings. A shipment without a
@@ -120,6 +120,14 @@ export function createShopifyChannel(
         );
       }
       const current = objectAt(await call("GET", `orders/${id}.json`), "order");
+      // Goods left for an order the shop cancelled: a person must sort that out (refund or recall).
+      if (current.cancelled_at !== null && current.cancelled_at !== undefined) {
+        throw new CrossdockError(
+          "CDK_TARGET_REJECTED",
+          `channel ${name}: order ${id} was cancelled in Shopify (${String(current.cancelled_at)}) but shipment ${shipment.shipmentId} left`,
+          { details: { channelOrderId: id, shipmentId: shipment.shipmentId } },
+        );
+      }
       const tracking = shipment.trackingNumber;
       if (tracking && hasTracking(current.fulfillments, tracking)) return;
       const lineItems = fulfilmentLines(
@@ -197,19 +205,23 @@ function readLines(value: unknown): ShopLine[] {
   return value.flatMap((line) => {
     if (!isObject(line)) return [];
     const id = typeof line.id === "number" || typeof line.id === "string" ? String(line.id) : undefined;
-    const fulfillable = line.fulfillable_quantity;
+    // Older API versions (and some fixtures) omit `fulfillable_quantity`: the ordered quantity is then
+    // the most that may be asked for, and Shopify's own 422 stops anything beyond what is left.
+    const fulfillable = line.fulfillable_quantity ?? line.quantity;
     if (!id || typeof fulfillable !== "number" || !Number.isSafeInteger(fulfillable)) return [];
     return [{ id, sku: typeof line.sku === "string" ? line.sku : undefined, fulfillable }];
   });
 }
+
+/** Fulfillment statuses that shipped nothing: a new fulfillment with the same tracking is still due. */
+const DEAD_FULFILLMENT = new Set(["cancelled", "error", "failure"]);
 
 function hasTracking(fulfillments: unknown, tracking: string): boolean {
   if (!Array.isArray(fulfillments)) return false;
   return fulfillments.some(
     (f) =>
       isObject(f) &&
-      f.status !== "cancelled" &&
-      f.status !== "error" &&
+      !DEAD_FULFILLMENT.has(String(f.status)) &&
       (f.tracking_number === tracking ||
         (Array.isArray(f.tracking_numbers) && f.tracking_numbers.includes(tracking))),
   );
