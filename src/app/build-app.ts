@@ -34,6 +34,7 @@ import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
 import { isSecret } from "../security/secret-ref.ts";
 import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
 import { createWebhooksOut, WEBHOOK_HANDLER_KEY, type WebhooksOut } from "../webhooks-out/webhooks-out.ts";
+import { buildFlows } from "./build-flows.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
 import { openStore } from "./open-store.ts";
 
@@ -128,12 +129,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     connections,
     retryFor: (target) => config.targets[target]?.retry,
   });
-  const engine = createWorkflowEngine({ store, clock, logger, workflows: options.workflows ?? [] });
   const targets = outboundTargets(config, clock);
 
   const handlers: Record<string, JobHandler> = {
     [INBOX_TARGET]: async (job) => processInbox(job),
-    [WORKFLOW_TARGET]: engine.handler,
   };
   for (const [name, target] of targets) handlers[name] = deliveryHandler(target);
   const odoo = new Map<string, OdooRuntime>();
@@ -154,6 +153,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }
   // Outbound webhooks: the dispatcher turns events into deliveries; the worker sends them.
   let wakeWorker = () => {};
+  // Built-in flows the configuration turns on (order-to-cash), over the Odoo runtimes above.
+  const flows = buildFlows({ config, store, logger, odoo, onStarted: () => wakeWorker() });
+  const engine = createWorkflowEngine({
+    store,
+    clock,
+    logger,
+    workflows: [...flows.workflows, ...(options.workflows ?? [])],
+  });
+  handlers[WORKFLOW_TARGET] = engine.handler;
   const webhooks: WebhooksOut = createWebhooksOut({
     store,
     clock,
@@ -244,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       stockLevels?.start(1_000);
       idempotencySweeper?.start();
       if (roles.has("worker") || roles.has("scheduler")) await webhooks.dispatcher.start();
+      if (roles.has("worker") || roles.has("scheduler")) flows.intake?.start(500);
       for (const runtime of odoo.values()) runtime.start();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
@@ -254,8 +263,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await server?.close();
       await identities?.auditQueue.drain();
       await webhooks.dispatcher.stop();
+      await flows.intake?.stop();
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
       await webhooks.delivery.close();
+      await flows.close();
       await stockLevels?.stop();
       await idempotencySweeper?.stop();
       await Promise.all([...targets.values()].map((t) => t.close?.()));

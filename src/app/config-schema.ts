@@ -132,9 +132,7 @@ const ConnectionOverlaySchema = Type.Object(
 export const OrderToCashFlowSchema = Type.Object(
   {
     odoo: Type.String({ minLength: 1, expected: "the name of an odoo connection" }),
-    warehouse: Type.Optional(
-      Type.String({ minLength: 1, expected: "the name of a warehouse-3pl connection" }),
-    ),
+    warehouse: Type.String({ minLength: 1, expected: "the name of a warehouse-3pl connection" }),
     channels: Type.Record(
       Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }),
       Type.Object(

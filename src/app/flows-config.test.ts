@@ -15,7 +15,9 @@ const base = (flows: string) =>
 
 test("flows.order-to-cash names connections of the right type; each wrong one is located", () => {
   const ok = parseConfig(
-    base("flows:\n  order-to-cash:\n    odoo: erp\n    channels:\n      shop: { prepaid: true }\n"),
+    base(
+      "  wms: { type: warehouse-3pl }\nflows:\n  order-to-cash:\n    odoo: erp\n    warehouse: wms\n    channels:\n      shop: { prepaid: true }\n",
+    ),
     {
       file: "crossdock.yaml",
       env: { K: "k" },
