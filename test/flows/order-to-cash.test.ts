@@ -265,7 +265,7 @@ describe("order intake", () => {
       runs.map((r) => r.key),
       ["shop:IN-1"],
     );
-    assert.equal((runs[0]?.input as { prepaid: boolean }).prepaid, true);
+    assert.equal((runs[0]?.input as { prepaid: boolean } | undefined)?.prepaid, true);
     assert.ok(woken >= 1);
   });
 });
