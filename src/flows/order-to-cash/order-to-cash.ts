@@ -120,6 +120,8 @@ export function createOrderToCash(ports: OrderToCashPorts) {
       // Each wait takes the next shipment after the previous one's, so partial shipments arrive one by
       // one and an early one (a fast warehouse) is not missed.
       let previous: StoredEvent | undefined;
+      // The same shipment reported twice (a warehouse re-sending under a new message id) counts once.
+      const seen = new Set<string>();
       for (let n = 1; n <= MAX_SHIPMENTS; n++) {
         const event = await ctx.waitForEvent(STEP.shipment(n), {
           type: SHIPMENT_DISPATCHED,
@@ -129,6 +131,8 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         });
         previous = event;
         const notice = event.data as unknown as ShipmentNotice;
+        if (seen.has(notice.shipmentId)) continue;
+        seen.add(notice.shipmentId);
         const pickingId = await ctx.step(STEP.validateDelivery(n), async () => {
           const open = await ports.odoo.openPicking(placed.orderId);
           if (open === undefined) {
@@ -157,7 +161,7 @@ export function createOrderToCash(ports: OrderToCashPorts) {
             return { output: true };
           });
         }
-        shipments = n;
+        shipments = seen.size;
         if (notice.complete) break;
       }
 
