@@ -158,20 +158,19 @@ export const shopifyWebhookConnector: InboundConnector = {
         path: "",
       });
     }
-    const id = orderIdOf(body);
-    if (id === undefined) {
-      return reject(`${where}: ${topic} body /id: must be Shopify's order id (a positive whole number)`, {
-        where,
-        path: "/id",
-      });
-    }
-    const stream = `order:${channel}:${id}`;
     const common = { causationId: message.id, ...(message.trace ? { trace: message.trace } : {}) };
     const cancelled =
       topic === "orders/cancelled" || (topic === "orders/updated" && typeof body.cancelled_at === "string");
     if (cancelled) {
+      const id = orderIdOf(body);
+      if (id === undefined) {
+        return reject(`${where}: ${topic} body /id: must be Shopify's order id (a positive whole number)`, {
+          where,
+          path: "/id",
+        });
+      }
       const event: EventInput = {
-        stream,
+        stream: `order:${channel}:${id}`,
         type: ORDER_CANCELLED,
         data: cancelledData(body, channel, id, message.id) as unknown as JsonValue,
         ...common,
@@ -190,6 +189,8 @@ export const shopifyWebhookConnector: InboundConnector = {
         { where, mapping: SHOPIFY_ORDER_MAPPING, problems: shown },
       );
     }
+    // The mapper read the id exactly (ids beyond 2^53 stay text); the stream is the order's.
+    const stream = `order:${channel}:${mapped.order.channelOrderId}`;
     const event: EventInput = {
       stream,
       type: ORDER_RECEIVED,
