@@ -1,184 +1,163 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { pino } from "pino";
-import { request } from "undici";
-import { type RecorderServer, startRecorder } from "../../sandbox/recorder/recorder-server.ts";
 import { buildApp } from "../app/build-app.ts";
-import { parseConfig } from "../app/load-config.ts";
+import { loadConfig } from "../app/load-config.ts";
 import { CrossdockError } from "../core/errors.ts";
 import { createLogger } from "../observability/logger.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
+import { DEMO_SHOP, type DemoLandscape, startDemoLandscape } from "./demo-landscape.ts";
+import {
+  type DemoCounts,
+  FULL_PLAN,
+  odooBaseline,
+  QUICK_PLAN,
+  readCounts,
+  runTraffic,
+  summaryLine,
+  type TrafficPlan,
+} from "./demo-traffic.ts";
 import { table } from "./format.ts";
 
 interface DemoOptions {
-  orders: string;
   port: string;
   dir: string;
+  quick?: boolean;
   once?: boolean;
 }
 
-function demoConfig(dir: string, port: number, warehouseUrl: string): string {
-  return `# Written by \`crossdock demo\`: the hub on SQLite, a storefront webhook in, a sandbox warehouse out.
-version: 1
-environment: dev
-store:
-  url: sqlite:${resolve(dir, "crossdock.db")}
-server:
-  port: ${port}
-log:
-  level: info
-workers:
-  concurrency: 8
-  leaseMs: 10000
-  pollIntervalMs: 20
-retry:
-  initialIntervalMs: 500
-  backoffCoefficient: 2
-  maximumIntervalMs: 4000
-  maximumAttempts: 8
-targets:
-  warehouse:
-    concurrency: 4
-    timeoutMs: 5000
-connections:
-  demo-shop:
-    type: webhook-json
-    eventType: order.received
-    keyPointer: /name
-    deliverTo: [warehouse]
-  warehouse:
-    type: http
-    url: ${warehouseUrl}
-`;
+/** How often the summary line is printed, and how long the flow may take after the last order. */
+const SUMMARY_EVERY_MS = 2_000;
+const SETTLE_MS = { full: 120_000, quick: 45_000 };
+
+function usage(message: string): CrossdockError {
+  return new CrossdockError("CDK_CLI_USAGE", message);
 }
 
-function order(n: number): string {
-  return JSON.stringify({
-    id: String(5_500_000_000_000 + n),
-    name: `#D${1000 + n}`,
-    email: `customer${n}@example.com`,
-    currency: "EUR",
-    line_items: [{ sku: `SKU-${(n % 7) + 1}`, quantity: (n % 3) + 1, price: "19.90" }],
-    total_price: "39.80",
-  });
+/** Every valid order has finished its run (or the deadline passed) and nothing is left in the queues. */
+function settled(c: DemoCounts, validOrders: number): boolean {
+  return c.received >= validOrders && c.finished >= c.received && c.queued === 0;
 }
 
-async function post(url: string, id: string, body: string): Promise<number> {
-  const response = await request(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", "webhook-id": id },
-    body,
-  });
-  await response.body.dump();
-  return response.statusCode;
+function nextSteps(landscape: DemoLandscape, url: string, logFile: string): string {
+  const cli = `npm run crossdock -- --config ${landscape.configFile}`;
+  return `
+Where to look next (the hub keeps running):
+  ${cli} status                  queues, exceptions, paused targets
+  ${cli} exceptions ls           the malformed order, with its located reason
+  ${cli} exceptions show <id>
+  cat ${landscape.configFile}     the generated config (order-to-cash on)
+  curl ${url}/api/v1/openapi.json     the REST API (create a key: ${cli} identities create ...)
+  curl ${url}/metrics | grep crossdock_
+  tail -f ${logFile}
+  sandbox Odoo ${landscape.odoo.url} (db crossdock), storefront ${landscape.storefront.url}, 3PL ${landscape.warehouse.url}`;
 }
 
 /**
- * `crossdock demo` (what `npm start` runs): the hub on an embedded SQLite store, a sandbox warehouse
- * that honours idempotency keys, and generated storefront webhooks with the awkward parts included:
- * duplicate deliveries, a malformed body, an order the warehouse refuses, and a warehouse outage. It
- * prints live counts, then where to look next.
+ * `crossdock demo` (what `npm start` runs): the hub on SQLite under `.crossdock/demo/` with the sandbox
+ * Odoo, storefront and 3PL started in-process, `flows.order-to-cash` on by the generated config, and
+ * storefront traffic with duplicates, a malformed order, partial shipments and a 3PL outage. Prints a
+ * summary line every 2 s, then where to look next; the hub keeps running until Ctrl-C (`--once`: exit).
  */
 export function registerDemoCommand(program: Command, io: CliIo, _globals: () => GlobalOptions): void {
   program
     .command("demo")
-    .description("run the hub with a sandbox warehouse and generated traffic (what npm start runs)")
-    .option("--orders <n>", "orders to generate", "40")
+    .description("run the hub with the sandbox Odoo, storefront and 3PL, and generated orders (npm start)")
     .option("--port <port>", "HTTP port of the hub (0 = any free port)", "8080")
-    .option("--dir <path>", "where the demo keeps its store and config", ".crossdock/demo")
+    .option("--dir <path>", "where the demo keeps its store, config and log", ".crossdock/demo")
+    .option("--quick", "a short run: 5 orders, no wait longer than a few seconds")
     .option("--once", "exit when the traffic has been processed instead of running until Ctrl-C")
     .action(async (options: DemoOptions) => {
-      const orders = Number(options.orders);
       const port = Number(options.port);
-      if (!Number.isInteger(orders) || orders < 1 || orders > 100_000) {
-        throw new CrossdockError(
-          "CDK_CLI_USAGE",
-          `--orders must be an integer from 1 to 100000 (got "${options.orders}")`,
-        );
-      }
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-        throw new CrossdockError(
-          "CDK_CLI_USAGE",
-          `--port must be an integer from 0 to 65535 (got "${options.port}")`,
-        );
-      }
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw usage(`--port must be an integer from 0 to 65535 (got "${options.port}")`);
+      const plan: TrafficPlan = options.quick ? QUICK_PLAN : FULL_PLAN;
       const dir = resolve(io.cwd, options.dir);
-      await mkdir(dir, { recursive: true });
-      // Every demo run starts from an empty store, so its counts are this run's.
-      for (const suffix of ["", "-wal", "-shm"])
-        await rm(resolve(dir, `crossdock.db${suffix}`), { force: true });
-      const warehouse: RecorderServer = await startRecorder({ rejectField: "reject" });
-      const configFile = resolve(dir, "crossdock.yaml");
-      const text = demoConfig(dir, port, warehouse.url);
-      await writeFile(configFile, text);
-      const config = parseConfig(text, { file: configFile, env: io.env });
+      const landscape = await startDemoLandscape({
+        dir,
+        port,
+        odooLatencyMs: 30,
+        shipDelayMs: options.quick ? 1_000 : 5_000,
+        webhookRetryMs: options.quick ? 500 : 2_000,
+        duplicateRate: 0.25,
+      });
       // The terminal shows the summary; the hub's log lines go to a file beside the store.
       const logFile = resolve(dir, "crossdock.log");
       const logger = createLogger({
         level: "info",
         destination: pino.destination({ dest: logFile, sync: false }),
       });
-      const app = await buildApp({ config, logger });
+      let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+      const stopTraffic = new AbortController();
       try {
-        const { url } = await app.start();
-        const hook = `${url}/hooks/demo-shop`;
-        io.out(
-          `Crossdock demo: hub on ${url}, store ${config.store.displayUrl}, sandbox warehouse on ${warehouse.url}`,
-        );
-
-        const sent = { accepted: 0, duplicates: 0, refused: 0 };
-        const count = (status: number) => {
-          if (status === 202) sent.accepted++;
-          else if (status === 200) sent.duplicates++;
-          else sent.refused++;
+        const config = await loadConfig({ path: landscape.configFile, env: io.env });
+        app = await buildApp({ config, logger });
+        const { url = landscape.hubUrl } = await app.start();
+        const started = Date.now();
+        io.out(`Crossdock demo: hub on ${url}, store ${config.store.displayUrl}
+  sandbox Odoo on ${landscape.odoo.url} (30 ms a call), storefront on ${landscape.storefront.url}, 3PL on ${landscape.warehouse.url}
+  config ${landscape.configFile}
+  ${plan.orders} storefront orders over ${plan.windowMs / 1000} s (some delivered twice), one malformed, ${plan.partialShipments} shipped in two parts, a 3PL outage of ${plan.outageMs / 1000} s\n`);
+        const baseline = odooBaseline(landscape);
+        const running = app;
+        let counts = await readCounts(running, landscape, baseline);
+        let printed = "";
+        const print = (force = false) => {
+          const line = summaryLine(Date.now() - started, counts);
+          if (force || line.slice(7) !== printed) io.out(line);
+          printed = line.slice(7);
         };
-        // A warehouse outage over the first third of the traffic: deliveries retry with back-off.
-        warehouse.setOutage(true);
-        for (let n = 1; n <= orders; n++) {
-          if (n === Math.ceil(orders / 3)) warehouse.setOutage(false);
-          count(await post(hook, `wh-${n}`, order(n)));
-          if (n % 5 === 0) count(await post(hook, `wh-${n}`, order(n))); // the storefront redelivers
-        }
-        count(await post(hook, "wh-malformed", '{"name": "#D9999", "line_items": [ {"sku": "SKU-1", }'));
-        count(await post(hook, "wh-refused", JSON.stringify({ name: "#D9998", reject: true })));
-        warehouse.setOutage(false);
-
-        const expected = orders;
-        const deadline = Date.now() + 60_000;
-        let last = "";
+        const traffic = runTraffic(plan, landscape, stopTraffic.signal);
+        let trafficDone = false;
+        void traffic.then(() => {
+          trafficDone = true;
+        });
+        const settleBy = () => (options.quick ? SETTLE_MS.quick : SETTLE_MS.full);
+        let deadline = Number.POSITIVE_INFINITY;
         for (;;) {
-          const status = await app.store.status();
-          const depth = status.queue.reduce((n, q) => n + q.ready + q.waiting + q.running, 0);
-          const line = `received ${sent.accepted}, duplicates ${sent.duplicates}, delivered ${warehouse.effects.size}/${expected}, in queue ${depth}, exceptions ${status.openExceptions}`;
-          if (line !== last) io.out(line);
-          last = line;
-          if ((depth === 0 && warehouse.effects.size >= expected) || Date.now() > deadline) break;
-          await new Promise((r) => setTimeout(r, 1_000));
+          await sleep(SUMMARY_EVERY_MS);
+          counts = await readCounts(running, landscape, baseline);
+          print();
+          if (trafficDone && deadline === Number.POSITIVE_INFINITY) deadline = Date.now() + settleBy();
+          if (trafficDone && (settled(counts, plan.orders) || Date.now() > deadline)) break;
         }
-        const exceptions = await app.store.exceptions.list({ status: "open" });
-        io.out("\nExceptions waiting for a person:");
+        const log = await traffic;
+        print(true);
+        if (counts.maxPerOrder > 1) io.out(`WARNING: an order is in Odoo ${counts.maxPerOrder} times`);
+        if (!settled(counts, plan.orders))
+          io.out(
+            `Not everything finished within ${settleBy() / 1000} s of the last order; see status below.`,
+          );
+        const exceptions = await running.store.exceptions.list({ status: "open" });
+        io.out(
+          `\nTraffic done: ${log.placed.length} orders placed in the storefront (+1 malformed, id ${log.malformedId ?? "?"}).`,
+        );
+        const copies = (attempts: readonly { duplicate: boolean }[]) =>
+          attempts.filter((a) => a.duplicate).length;
+        io.out(
+          `Duplicate deliveries sent: ${copies(landscape.storefront.deliveries.attempts)} by the storefront, ${copies(landscape.warehouse.callbacks.attempts)} by the 3PL (each order still in Odoo once: at most ${counts.maxPerOrder} per order).`,
+        );
+        io.out("Exceptions waiting for a person:");
         io.out(
           table(
             ["id", "target", "code", "message"],
-            exceptions.map((e) => [e.id, e.target, e.error.code, e.error.message.slice(0, 100)]),
+            exceptions.map((e) => [e.id, e.target, e.error.code, e.error.message.slice(0, 160)]),
           ),
         );
-        const cli = `npm run crossdock -- --config ${configFile}`;
-        io.out(`\nWhere to look next:
-  ${cli} status
-  ${cli} exceptions ls
-  ${cli} exceptions show <id>
-  tail -f ${logFile}
-  curl ${url}/metrics | grep crossdock_
-  curl -X POST ${hook} -H 'content-type: application/json' -H 'webhook-id: my-1' -d '{"name":"#MY1"}'`);
+        io.out(nextSteps(landscape, url, logFile));
+        io.out(
+          `\nWebhooks go to ${url}/hooks/${DEMO_SHOP}; place more orders: curl -X POST ${landscape.storefront.url}/__sandbox/orders -d '{"n": 3}'`,
+        );
         if (!options.once) {
-          io.out("\nThe hub keeps running; Ctrl-C stops it.");
+          io.out("The hub keeps running; Ctrl-C stops it.");
           await (io.untilStopped?.() ?? new Promise<void>(() => {}));
         }
       } finally {
-        await app.stop();
-        await warehouse.close();
+        stopTraffic.abort();
+        await app?.stop();
+        await landscape.close();
+        logger.flush?.();
       }
     });
 }
