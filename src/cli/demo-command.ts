@@ -102,12 +102,7 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
         const baseline = odooBaseline(landscape);
         const running = app;
         let counts = await readCounts(running, landscape, baseline);
-        let printed = "";
-        const print = (force = false) => {
-          const line = summaryLine(Date.now() - started, counts);
-          if (force || line.slice(7) !== printed) io.out(line);
-          printed = line.slice(7);
-        };
+        const print = () => io.out(summaryLine(Date.now() - started, counts));
         const traffic = runTraffic(plan, landscape, stopTraffic.signal);
         let trafficDone = false;
         void traffic.then(() => {
@@ -123,7 +118,6 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
           if (trafficDone && (settled(counts, plan.orders) || Date.now() > deadline)) break;
         }
         const log = await traffic;
-        print(true);
         if (counts.maxPerOrder > 1) io.out(`WARNING: an order is in Odoo ${counts.maxPerOrder} times`);
         if (!settled(counts, plan.orders))
           io.out(
@@ -142,7 +136,13 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
         io.out(
           table(
             ["id", "target", "code", "message"],
-            exceptions.map((e) => [e.id, e.target, e.error.code, e.error.message.slice(0, 160)]),
+            // The reason matters here, not which message and connection (exceptions show has those).
+            exceptions.map((e) => [
+              e.id,
+              e.target,
+              e.error.code,
+              e.error.message.replace(/^message \S+ \([^)]*\): /, "").slice(0, 160),
+            ]),
           ),
         );
         io.out(nextSteps(landscape, url, logFile));
