@@ -47,16 +47,17 @@ export function createOdooOrderPort(options: {
     upsertPartners: (items) => Promise.all(items.map((item) => partners.submit(item))),
     placeOrder: (order) => orders.submit(order),
     cancelOrders: (ids) => cancelOrders(client, ids),
-    async openPicking(orderId) {
+    async pickings(orderId) {
       const [order] = await client.read<{ picking_ids: number[] }>("sale.order", [orderId], ["picking_ids"]);
-      if (!order || order.picking_ids.length === 0) return undefined;
-      const pickings = await client.read<{ id: number; state: string }>("stock.picking", order.picking_ids, [
-        "state",
-      ]);
-      return pickings
-        .filter((p) => p.state !== "done" && p.state !== "cancel")
-        .map((p) => p.id)
-        .sort((a, b) => a - b)[0];
+      if (!order || order.picking_ids.length === 0) return [];
+      const rows = await client.read<{ id: number; state: string; carrier_tracking_ref: string | false }>(
+        "stock.picking",
+        order.picking_ids,
+        ["state", "carrier_tracking_ref"],
+      );
+      return rows
+        .map((p) => ({ id: p.id, state: p.state, trackingRef: p.carrier_tracking_ref || null }))
+        .sort((a, b) => a.id - b.id);
     },
     validatePicking: (input) => validatePicking(client, input),
     invoice: (ids) => invoiceOrders(client, ids),

@@ -31,8 +31,8 @@ export interface OdooOrderPort {
   upsertPartners(partners: PartnerInput[]): Promise<number[]>;
   placeOrder(order: SaleOrderInput): Promise<PlacedOrder>;
   cancelOrders(orderIds: number[]): Promise<unknown>;
-  /** The order's delivery still to validate (not done, not cancelled), if any. */
-  openPicking(orderId: number): Promise<number | undefined>;
+  /** The order's deliveries, oldest first, with their state and tracking reference. */
+  pickings(orderId: number): Promise<{ id: number; state: string; trackingRef: string | null }[]>;
   validatePicking(input: ValidatePickingInput): Promise<ValidatedPicking>;
   invoice(orderIds: number[]): Promise<InvoiceResult>;
   registerPayment(input: { invoiceIds: number[]; memo: string }): Promise<PaymentResult>;

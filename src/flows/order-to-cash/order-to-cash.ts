@@ -134,7 +134,14 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         if (seen.has(notice.shipmentId)) continue;
         seen.add(notice.shipmentId);
         const pickingId = await ctx.step(STEP.validateDelivery(n), async () => {
-          const open = await ports.odoo.openPicking(placed.orderId);
+          const pickings = await ports.odoo.pickings(placed.orderId);
+          // A crash after Odoo validated but before the step was recorded: the delivery carrying this
+          // shipment's tracking is already done; that is this step's result, not a new validation.
+          const already = notice.trackingNumber
+            ? pickings.find((p) => p.state === "done" && p.trackingRef === notice.trackingNumber)
+            : undefined;
+          if (already) return { output: already.id };
+          const open = pickings.find((p) => p.state !== "done" && p.state !== "cancel")?.id;
           if (open === undefined) {
             throw new CrossdockError(
               "CDK_ODOO_REJECTED",
