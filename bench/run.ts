@@ -16,6 +16,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
       "signed Shopify-style webhooks: Crossdock's durable intake vs a bare HMAC-only node:http server, c=1/16/64, plus a SIGKILL test",
     load: async () => (await import("./intake/intake-bench.ts")).runIntakeBench,
   },
+  o2c: {
+    about:
+      "orders through the whole order-to-cash path on the sandbox landscape: orders/s, Odoo calls per order, time to confirmed",
+    load: async () => (await import("./o2c/o2c-bench.ts")).runO2cBench,
+  },
   odoo: {
     about:
       "sale orders created+confirmed per second and RPC calls per 100 orders in the sandbox Odoo, batched vs per-order",
