@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
+import { absDecimal, subtractDecimals, sumDecimals } from "../../core/model/decimal.ts";
 import type { Store } from "../../store/store.ts";
 import { type Authenticator, requireScope, SCOPES } from "../auth/identity.ts";
 import { ProblemDocument, Shipment, StockAvailability } from "./api-schemas.ts";
@@ -16,23 +17,6 @@ export interface StockRoutesOptions {
 }
 
 const errors = { 400: ProblemDocument, 401: ProblemDocument, 403: ProblemDocument };
-
-/** Sums decimal strings exactly (scaled integers), so money-like quantities never pick up float noise. */
-export function addDecimals(values: readonly string[], scale = 6): string {
-  const factor = 10n ** BigInt(scale);
-  let total = 0n;
-  for (const value of values) {
-    const negative = value.startsWith("-");
-    const [whole = "0", fraction = ""] = value.replace(/^-/, "").split(".");
-    const units = BigInt(whole) * factor + BigInt((fraction + "0".repeat(scale)).slice(0, scale) || "0");
-    total += negative ? -units : units;
-  }
-  const negative = total < 0n;
-  const abs = negative ? -total : total;
-  const whole = abs / factor;
-  const fraction = (abs % factor).toString().padStart(scale, "0").replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
-}
 
 export function registerStockRoutes(app: FastifyInstance, options: StockRoutesOptions): void {
   const { store, authenticator } = options;
@@ -61,11 +45,11 @@ export function registerStockRoutes(app: FastifyInstance, options: StockRoutesOp
           locationId: level.locationId,
           onHand: level.onHand,
           reserved: level.reserved,
-          available: addDecimals([level.onHand, `-${level.reserved.replace(/^-/, "")}`]),
+          available: subtractDecimals(level.onHand, absDecimal(level.reserved)),
           source: level.source,
           asOf: new Date(level.asOf).toISOString(),
         }));
-      return { sku, available: addDecimals(levels.map((l) => l.available)), levels };
+      return { sku, available: sumDecimals(levels.map((l) => l.available)), levels };
     },
   );
 

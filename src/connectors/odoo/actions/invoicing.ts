@@ -10,6 +10,7 @@
  * carries the hub's idempotency key; a payment with that memo means the job already ran.
  */
 import type { OdooClient } from "../odoo-client.ts";
+import { toDecimalString } from "../odoo-events.ts";
 
 export interface InvoiceResult {
   invoiceIds: number[];
@@ -80,7 +81,7 @@ export async function invoiceOrders(
       id: m.id,
       name: m.name,
       state: m.state,
-      amountTotal: money(m.amount_total),
+      amountTotal: toDecimalString(m.amount_total, 2),
       paymentState: m.payment_state,
     })),
   };
@@ -118,7 +119,7 @@ export async function registerPayment(
     (await client.read<MoveRow>("account.move", input.invoiceIds, MOVE_FIELDS, options)).map((m) => ({
       id: m.id,
       paymentState: m.payment_state,
-      amountResidual: money(m.amount_residual),
+      amountResidual: toDecimalString(m.amount_residual, 2),
     }));
   const existing = await findPayments();
   if (existing.length > 0) {
@@ -146,9 +147,4 @@ export async function registerPayment(
     createdNow: true,
     invoices: await readInvoices(),
   };
-}
-
-/** Odoo answers amounts as JSON numbers; the hub keeps money as decimal strings with 2 places. */
-export function money(value: number): string {
-  return (Math.round(value * 100) / 100).toFixed(2);
 }
