@@ -104,7 +104,7 @@ export async function placeOrdersBatched(
   await worker.stop({ graceful: true, timeoutMs: 10_000 });
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  const stats = target.orderBatches.stats();
+  const stats = target.batches.orders.stats();
   return {
     seconds,
     completed,

@@ -57,6 +57,7 @@ export function buildFlows(options: {
       client: runtime.client,
       lookups: runtime.cache,
       ready: () => runtime.cacheReady(),
+      batches: runtime.target.batches,
       ...(o2c.shippingProduct ? { plan: { shippingProductSku: o2c.shippingProduct } } : {}),
     }),
     warehouse,

@@ -10,11 +10,11 @@
 import type { JobHandler } from "../../delivery/job-handler.ts";
 import type { JsonValue } from "../../store/store.ts";
 import { invoiceOrders, registerPayment } from "./actions/invoicing.ts";
-import { type Batcher, createBatcher } from "./actions/odoo-batcher.ts";
-import { type PartnerInput, upsertPartners } from "./actions/partners.ts";
+import { createOdooBatches, type OdooBatches } from "./actions/odoo-batches.ts";
+import type { PartnerInput } from "./actions/partners.ts";
 import { type ValidatePickingInput, validatePicking } from "./actions/pickings.ts";
 import { type PurchaseOrderInput, placePurchaseOrders, receivePurchase } from "./actions/purchases.ts";
-import { type PlacedOrder, placeSaleOrders, type SaleOrderInput } from "./actions/sale-orders.ts";
+import type { SaleOrderInput } from "./actions/sale-orders.ts";
 import { adjustInventory, cancelOrders, createReturn, type ReturnInput } from "./actions/stock-actions.ts";
 import type { OdooClient } from "./odoo-client.ts";
 import { checkOdooPayload, ODOO_JOB_KINDS } from "./odoo-job-payloads.ts";
@@ -34,24 +34,17 @@ export interface OdooTargetOptions {
 
 export interface OdooTarget {
   readonly handler: JobHandler;
-  readonly orderBatches: Batcher<SaleOrderInput, PlacedOrder>;
+  /** The connection's partner and order batchers, for other users of the connection (flows). */
+  readonly batches: OdooBatches;
   close(): Promise<void>;
 }
 
 export function createOdooTarget(options: OdooTargetOptions): OdooTarget {
   const { client } = options;
-  const batchOptions = {
-    maxBatch: options.maxBatch ?? 100,
-    concurrency: options.batchConcurrency ?? 2,
-    lingerMs: options.lingerMs ?? 10,
-  };
-  const orderBatches = createBatcher<SaleOrderInput, PlacedOrder>({
-    ...batchOptions,
-    run: (orders) => placeSaleOrders(client, orders),
-  });
-  const partnerBatches = createBatcher<PartnerInput, number>({
-    ...batchOptions,
-    run: (partners) => upsertPartners(client, partners),
+  const batches = createOdooBatches(client, {
+    ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    ...(options.batchConcurrency === undefined ? {} : { orderConcurrency: options.batchConcurrency }),
+    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
   });
 
   const handler: JobHandler = async (job, ctx) => {
@@ -61,11 +54,11 @@ export function createOdooTarget(options: OdooTargetOptions): OdooTarget {
     switch (job.kind) {
       case ODOO_JOB_KINDS.upsertPartner:
         result = {
-          partnerId: await partnerBatches.submit(checkOdooPayload<PartnerInput>(job.kind, payload)),
+          partnerId: await batches.partners.submit(checkOdooPayload<PartnerInput>(job.kind, payload)),
         };
         break;
       case ODOO_JOB_KINDS.placeOrder:
-        result = await orderBatches.submit(checkOdooPayload<SaleOrderInput>(job.kind, payload));
+        result = await batches.orders.submit(checkOdooPayload<SaleOrderInput>(job.kind, payload));
         break;
       case ODOO_JOB_KINDS.cancelOrder:
         result = await cancelOrders(
@@ -135,5 +128,5 @@ export function createOdooTarget(options: OdooTargetOptions): OdooTarget {
     return { result: result as JsonValue };
   };
 
-  return { handler, orderBatches, close: () => client.close() };
+  return { handler, batches, close: () => client.close() };
 }

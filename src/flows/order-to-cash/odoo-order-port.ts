@@ -4,14 +4,8 @@
  * the other actions one call set each. Every method is idempotent, as the workflow's retries need.
  */
 import { invoiceOrders, registerPayment } from "../../connectors/odoo/actions/invoicing.ts";
-import { createBatcher } from "../../connectors/odoo/actions/odoo-batcher.ts";
-import { type PartnerInput, upsertPartners } from "../../connectors/odoo/actions/partners.ts";
+import { createOdooBatches, type OdooBatches } from "../../connectors/odoo/actions/odoo-batches.ts";
 import { validatePicking } from "../../connectors/odoo/actions/pickings.ts";
-import {
-  type PlacedOrder,
-  placeSaleOrders,
-  type SaleOrderInput,
-} from "../../connectors/odoo/actions/sale-orders.ts";
 import { cancelOrders } from "../../connectors/odoo/actions/stock-actions.ts";
 import type { OdooClient } from "../../connectors/odoo/odoo-client.ts";
 import {
@@ -27,25 +21,16 @@ export function createOdooOrderPort(options: {
   /** Resolves when `lookups` is loaded (the connection's master data cache). */
   ready?: () => Promise<void>;
   plan?: OrderPlanOptions;
-  maxBatch?: number;
+  /** The connection's shared batchers (its job target's), so flows and jobs batch together. */
+  batches?: OdooBatches;
 }): OdooOrderPort {
   const { client } = options;
-  const batch = { maxBatch: options.maxBatch ?? 100, concurrency: 2, lingerMs: 10 };
-  // One partner batch at a time: an address (child) must not be loaded before its customer (parent).
-  const partners = createBatcher<PartnerInput, number>({
-    ...batch,
-    concurrency: 1,
-    run: (items) => upsertPartners(client, items),
-  });
-  const orders = createBatcher<SaleOrderInput, PlacedOrder>({
-    ...batch,
-    run: (items) => placeSaleOrders(client, items),
-  });
+  const batches = options.batches ?? createOdooBatches(client);
   return {
     ...(options.ready ? { ready: options.ready } : {}),
     plan: (order) => planOdooOrder(order, options.lookups, options.plan),
-    upsertPartners: (items) => Promise.all(items.map((item) => partners.submit(item))),
-    placeOrder: (order) => orders.submit(order),
+    upsertPartners: (items) => Promise.all(items.map((item) => batches.partners.submit(item))),
+    placeOrder: (order) => batches.orders.submit(order),
     cancelOrders: (ids) => cancelOrders(client, ids),
     async pickings(orderId) {
       const [order] = await client.read<{ picking_ids: number[] }>("sale.order", [orderId], ["picking_ids"]);
