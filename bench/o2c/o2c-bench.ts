@@ -8,7 +8,6 @@
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +17,7 @@ import { startSandboxWarehouse3pl } from "../../sandbox/warehouse3pl/sandbox-war
 import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
 import { createOdooClient } from "../../src/connectors/odoo/odoo-client.ts";
+import { freePort } from "../../src/core/free-port.ts";
 import { ORDER_TO_CASH } from "../../src/flows/order-to-cash/order-to-cash.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
 import { writeResultFile } from "../lib/bench-output.ts";
@@ -33,14 +33,6 @@ const OPTIONS = {
 
 const SECRET = `whsec_${Buffer.from("bench-o2c-callback-secret-32bytes").toString("base64")}`;
 const TOUCHED = { load: 4, confirm: 5 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 export async function runO2cBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });

@@ -8,7 +8,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { type SandboxOdoo, startSandboxOdoo } from "../../sandbox/odoo/sandbox-odoo.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type SandboxWarehouse3pl,
   startSandboxWarehouse3pl,
 } from "../../sandbox/warehouse3pl/sandbox-warehouse3pl.ts";
+import { freePort } from "../core/free-port.ts";
 
 /** Connection names in the generated config; the shop's name is also the orders' channel. */
 export const DEMO_SHOP = "shop";
@@ -49,17 +49,6 @@ export interface LandscapeOptions {
   webhookRetryMs: number;
   /** Share of webhooks the storefront and the 3PL deliver twice. */
   duplicateRate: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", done);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 function configText(dir: string, port: number, odoo: string, shop: string, wms: string, hub: string): string {

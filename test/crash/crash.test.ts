@@ -8,24 +8,16 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Agent, request } from "undici";
 import { startRecorder } from "../../sandbox/recorder/recorder-server.ts";
+import { freePort } from "../../src/core/free-port.ts";
 
 const ROUNDS = 6;
 const PRODUCERS = 12;
 const root = join(import.meta.dirname, "..", "..");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function startChild(configFile: string): ChildProcess {
   const child = spawn(process.execPath, [join(root, "src/cli/main.ts"), "start", "--config", configFile], {

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -16,19 +15,12 @@ import { startSandboxOdoo } from "../../sandbox/odoo/sandbox-odoo.ts";
 import { startSandboxWarehouse3pl } from "../../sandbox/warehouse3pl/sandbox-warehouse3pl.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { createOdooClient } from "../../src/connectors/odoo/odoo-client.ts";
+import { freePort } from "../../src/core/free-port.ts";
 import { until } from "../support/until.ts";
 
 const ORDERS = 8;
 const root = join(import.meta.dirname, "..", "..");
 const SECRET = `whsec_${Buffer.from("crash-o2c-callback-secret-32bytes").toString("base64")}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function startChild(configFile: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [join(root, "src/cli/main.ts"), "start", "--config", configFile], {

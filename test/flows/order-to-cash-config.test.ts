@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -17,19 +16,12 @@ import { startSandboxWarehouse3pl } from "../../sandbox/warehouse3pl/sandbox-war
 import { buildApp } from "../../src/app/build-app.ts";
 import { loadConfig } from "../../src/app/load-config.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { freePort } from "../../src/core/free-port.ts";
 import { ORDER_TO_CASH } from "../../src/flows/order-to-cash/order-to-cash.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
 import { until } from "../support/until.ts";
 
 const SECRET = `whsec_${Buffer.from("config-3pl-callback-secret-32byte").toString("base64")}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test("flows.order-to-cash from crossdock.yaml: API order -> Odoo -> 3PL -> storefront tracking -> invoice and payment", async () => {
   const clock = new ManualClock(Date.parse("2026-03-02T09:00:00Z"));
