@@ -151,6 +151,36 @@ export const ERROR_CATALOGUE = {
     title: "The order cannot be placed in Odoo as it is (unknown product, unit or country)",
     failureClass: "business",
   },
+  CDK_EDI_SYNTAX: {
+    title: "The EDI interchange is not well formed (delimiters, segments or envelope)",
+    failureClass: "business",
+  },
+  CDK_EDI_CONTROL: {
+    title: "The EDI envelope's counts or control numbers do not match",
+    failureClass: "business",
+  },
+  CDK_EDI_UNSUPPORTED: {
+    title: "The EDI document type, version or character set is not supported",
+    failureClass: "business",
+  },
+  CDK_EDI_CONTENT: {
+    title: "The EDI document is well formed but lacks data the canonical record needs",
+    failureClass: "business",
+  },
+  CDK_EDI_ACK_OVERDUE: {
+    title: "A trading partner did not acknowledge an interchange within its deadline",
+    failureClass: "business",
+  },
+  CDK_FILE_LAYOUT_INVALID: {
+    title: "A flat-file layout in the configuration is not valid",
+    failureClass: "config",
+  },
+  CDK_FILE_RECORD_INVALID: {
+    title: "A record of a flat file does not match its layout",
+    failureClass: "business",
+  },
+  CDK_SFTP_UNAVAILABLE: { title: "The SFTP server could not be reached", failureClass: "transient" },
+  CDK_SFTP_AUTH: { title: "The SFTP server refused our credentials or host key", failureClass: "config" },
   CDK_CLI_USAGE: { title: "The command was called with invalid arguments", failureClass: "config" },
   CDK_INTERNAL: { title: "Unexpected internal error", failureClass: "transient" },
 } as const satisfies Record<string, ErrorSpec>;
