@@ -137,8 +137,9 @@ export class Warehouse {
     return order;
   }
 
-  /** Cancels an order nothing of which has shipped; false otherwise. */
+  /** Cancels an order nothing of which has shipped (again: true, as 3PL APIs answer); false otherwise. */
   cancel(order: WarehouseOrder): boolean {
+    if (order.status === "cancelled") return true;
     if (order.status !== "received") return false;
     order.status = "cancelled";
     for (const line of order.request.lines)

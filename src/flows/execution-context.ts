@@ -19,6 +19,7 @@ import type {
   StepRecord,
   Store,
   StoredEvent,
+  StoreTx,
   WorkflowRun,
 } from "../store/store.ts";
 import { Broken, type ExecutionInterrupt, Halt, RetryExecution, Suspend } from "./execution-interrupts.ts";
@@ -219,6 +220,11 @@ export class ExecutionContext implements WorkflowContext {
   }
 
   async #waitForEvent(waitId: string, options: EventWaitOptions): Promise<StoredEvent> {
+    if (typeof options.type !== "string") {
+      return options.type.length === 1
+        ? this.#waitForEvent(waitId, { ...options, type: options.type[0] as string })
+        : this.#waitForAny(waitId, options.type, options);
+    }
     this.#enter(waitId);
     const { store, run } = this.#options;
     const wait = await store.workflows.getWait(run.id, waitId);
@@ -232,18 +238,87 @@ export class ExecutionContext implements WorkflowContext {
       }
       throw this.#raise(new Suspend());
     }
-    this.pendingWaits.push({
+    this.pendingWaits.push(this.#pendingWait(waitId, options.type, options, true));
+    throw this.#raise(new Suspend());
+  }
+
+  /**
+   * A wait on several event types: one store wait per type (the first type under `waitId` itself, the
+   * others under `<waitId>|<type>`; only the first carries the deadline), and the first answer seen is
+   * recorded as a step under `waitId`, so replays never change branch when a second type arrives later.
+   */
+  async #waitForAny(
+    waitId: string,
+    types: readonly string[],
+    options: EventWaitOptions,
+  ): Promise<StoredEvent> {
+    this.#enter(waitId);
+    const record = this.#steps.get(waitId);
+    if (record?.status === "failed") throw revive(record.error ?? unknownError());
+    if (record) return record.output as unknown as StoredEvent;
+    const { store, run } = this.#options;
+    const ids = types.map((type, i) => (i === 0 ? waitId : `${waitId}|${type}`));
+    const waits = await Promise.all(ids.map((id) => store.workflows.getWait(run.id, id)));
+    const answers = waits.flatMap((w) => (w?.status === "resolved" && w.event ? [w.event] : []));
+    // The earliest answer; events of one stream are appended in order, so `createdAt` then the order
+    // of `types` decides only between events of the same millisecond.
+    const first = answers.reduce<StoredEvent | undefined>(
+      (best, event) => (best === undefined || event.createdAt < best.createdAt ? event : best),
+      undefined,
+    );
+    const primary = waits[0];
+    if (this.#options.replayOnly) throw this.#raise(new Halt());
+    if (first) {
+      // The other types' waits are closed with the choice, so a later event of theirs resumes nothing.
+      const open = ids.filter((_, i) => waits[i]?.status === "open");
+      await this.#save(
+        {
+          stepId: waitId,
+          status: "completed",
+          output: first as unknown as JsonValue,
+          compensationInput: undefined,
+          error: undefined,
+        },
+        async (tx) => {
+          for (const id of open) await tx.timeoutEventWait(run.id, id);
+        },
+      );
+      return first;
+    }
+    const expired =
+      primary?.status === "timed_out" || (primary?.deadline !== undefined && primary.deadline <= this.now());
+    if (primary && expired) {
+      const error = waitTimeout(waitId, primary.deadline);
+      if (primary.status === "open") await store.transaction((tx) => tx.timeoutEventWait(run.id, waitId));
+      await this.#save({
+        stepId: waitId,
+        status: "failed",
+        output: undefined,
+        compensationInput: undefined,
+        error: error.toJSON(),
+      });
+      throw error;
+    }
+    if (waits.some((w) => w !== undefined)) throw this.#raise(new Suspend());
+    types.forEach((type, i) => {
+      this.pendingWaits.push(this.#pendingWait(ids[i] as string, type, options, i === 0));
+    });
+    throw this.#raise(new Suspend());
+  }
+
+  #pendingWait(waitId: string, type: string, options: EventWaitOptions, withDeadline: boolean): PendingWait {
+    const { run } = this.#options;
+    return {
       runId: run.id,
       waitId,
-      eventType: options.type,
+      eventType: type,
       stream: options.stream,
-      ...this.#deadline(options.timeoutMs),
+      ...(withDeadline ? this.#deadline(options.timeoutMs) : {}),
       ...(options.since === "run-start" ? { since: run.createdAt } : {}),
       ...(typeof options.since === "object"
         ? { since: options.since.after.createdAt, afterPosition: options.since.after.position }
         : {}),
-    });
-    throw this.#raise(new Suspend());
+    };
   }
 
   async #waitForApproval(stepId: string, options: ApprovalOptions): Promise<ApprovalDecision> {
@@ -328,10 +403,14 @@ export class ExecutionContext implements WorkflowContext {
     return this.#approvals;
   }
 
-  async #save(record: Omit<StepRecord, "runId" | "seq" | "finishedAt">): Promise<StepRecord> {
-    const saved = await this.#options.store.transaction((tx) =>
-      tx.saveStep({ runId: this.runId, ...record }),
-    );
+  async #save(
+    record: Omit<StepRecord, "runId" | "seq" | "finishedAt">,
+    alsoInTx?: (tx: StoreTx) => Promise<void>,
+  ): Promise<StepRecord> {
+    const saved = await this.#options.store.transaction(async (tx) => {
+      await alsoInTx?.(tx);
+      return tx.saveStep({ runId: this.runId, ...record });
+    });
     this.#steps.set(saved.stepId, saved);
     return saved;
   }

@@ -206,3 +206,68 @@ test("a wait with since: run-start sees an answer that came back before the run 
   assert.equal(done?.status, "completed");
   assert.deepEqual(done?.output, { tracking: "FAST" });
 });
+
+/** Ships or is cancelled, whichever comes first: a wait on two event types. */
+const shipOrCancel = defineWorkflow({
+  type: "ship-or-cancel",
+  async run(ctx, input: { ref: string }) {
+    try {
+      const first = await ctx.waitForEvent("shipment-or-cancel", {
+        type: [SHIPMENT_DISPATCHED, "order.cancelled"],
+        stream: `order:${input.ref}`,
+        timeoutMs: HOUR,
+        since: "run-start",
+      });
+      const done = await ctx.step("act", async () => ({ output: first.type }));
+      return { took: done };
+    } catch (error) {
+      if ((error as CrossdockError).code !== "CDK_WORKFLOW_WAIT_TIMEOUT") throw error;
+      return { took: "timeout" };
+    }
+  },
+});
+
+test("a wait on several types takes the first that comes and keeps that choice on replay", async (t) => {
+  const f = await openWorkflowFixture(t, [shipOrCancel]);
+  const { run } = await f.engine.start(f.store, "ship-or-cancel", "SO1", { ref: "SO1" });
+  await f.drain();
+  assert.equal((await f.store.workflows.getWait(run.id, "shipment-or-cancel"))?.status, "open");
+  assert.equal(
+    (await f.store.workflows.getWait(run.id, "shipment-or-cancel|order.cancelled"))?.status,
+    "open",
+  );
+  assert.equal(
+    (await f.store.workflows.getWait(run.id, "shipment-or-cancel|order.cancelled"))?.deadline,
+    undefined,
+    "only the first type's wait carries the deadline",
+  );
+  await f.store.events.append([{ stream: "order:SO1", type: "order.cancelled", data: { why: "customer" } }]);
+  assert.deepEqual(outcomes(await f.drain()), ["completed"]);
+  assert.deepEqual((await f.store.workflows.get(run.id))?.output, { took: "order.cancelled" });
+  assert.equal(
+    (await f.store.workflows.getWait(run.id, "shipment-or-cancel"))?.status,
+    "timed_out",
+    "the other type's wait is closed with the choice",
+  );
+  await f.store.events.append([{ stream: "order:SO1", type: SHIPMENT_DISPATCHED, data: null }]);
+  f.clock.advance(HOUR);
+  await f.drain();
+  assert.deepEqual((await f.store.workflows.get(run.id))?.output, { took: "order.cancelled" });
+});
+
+test("a wait on several types sees an answer that came before it was reached, and times out", async (t) => {
+  const f = await openWorkflowFixture(t, [shipOrCancel]);
+  const early = await f.engine.start(f.store, "ship-or-cancel", "SO1", { ref: "SO1" });
+  await f.store.events.append([{ stream: "order:SO1", type: SHIPMENT_DISPATCHED, data: null }]);
+  await f.drain();
+  assert.deepEqual((await f.store.workflows.get(early.run.id))?.output, { took: SHIPMENT_DISPATCHED });
+
+  const late = await f.engine.start(f.store, "ship-or-cancel", "SO2", { ref: "SO2" });
+  await f.drain();
+  f.clock.advance(HOUR);
+  await f.drain();
+  assert.deepEqual((await f.store.workflows.get(late.run.id))?.output, { took: "timeout" });
+  await f.store.events.append([{ stream: "order:SO2", type: "order.cancelled", data: null }]);
+  await f.drain();
+  assert.deepEqual((await f.store.workflows.get(late.run.id))?.output, { took: "timeout" }, "recorded");
+});

@@ -88,8 +88,13 @@ export interface StepOptions<C> {
 }
 
 export interface EventWaitOptions {
-  /** Event type to wait for, e.g. `shipment.dispatched`. */
-  type: string;
+  /**
+   * Event type to wait for, e.g. `shipment.dispatched`; or several, and the first of any of them that
+   * comes answers the wait (a shipment or a cancellation, whichever is first). With several types the
+   * answer is recorded on the first execution that sees it, so every replay takes the same branch even
+   * if another of the types arrives later.
+   */
+  type: string | readonly string[];
   /** Stream it must be appended to, e.g. `order:SO123`. */
   stream: string;
   /** Give up after this long (from when the wait is first reached): `CDK_WORKFLOW_WAIT_TIMEOUT`. */

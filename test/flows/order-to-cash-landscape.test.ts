@@ -89,6 +89,7 @@ test("order to cash across the sandbox landscape: 3PL outage, partial shipment, 
           throw error;
         }
       },
+      cancel: (reference, key) => (warehouse as WarehousePort).cancel(reference, key),
     },
     channel: shopify,
     shipmentTimeoutMs: 86_400_000,

@@ -16,6 +16,7 @@ import type { Order } from "../../src/core/model/order.ts";
 import { createOdooOrderPort } from "../../src/flows/order-to-cash/odoo-order-port.ts";
 import {
   createOrderToCash,
+  ORDER_CANCELLED,
   ORDER_TO_CASH,
   orderToCashKey,
   SHIPMENT_DISPATCHED,
@@ -74,8 +75,9 @@ function canonical(id: string, extra: Partial<Order> = {}): Order {
   } as Order;
 }
 
-function ports(overrides: Partial<OrderToCashPorts> = {}) {
+function ports(overrides: Partial<OrderToCashPorts> = {}, warehouseCancels = true) {
   const released: { key: string; idempotencyKey: string }[] = [];
+  const cancels: { reference: string; idempotencyKey: string }[] = [];
   const tracked: { shipmentId: string; idempotencyKey: string }[] = [];
   const value: OrderToCashPorts = {
     odoo: createOdooOrderPort({ client, lookups: cache }),
@@ -83,6 +85,10 @@ function ports(overrides: Partial<OrderToCashPorts> = {}) {
       async release(request, idempotencyKey) {
         released.push({ key: request.key, idempotencyKey });
         return { reference: `WH-${request.key}` };
+      },
+      async cancel(reference, idempotencyKey) {
+        cancels.push({ reference, idempotencyKey });
+        return warehouseCancels ? { cancelled: true } : { cancelled: false, reason: "order is shipped" };
       },
     },
     channel: {
@@ -93,7 +99,7 @@ function ports(overrides: Partial<OrderToCashPorts> = {}) {
     shipmentTimeoutMs: 86_400_000,
     ...overrides,
   };
-  return { value, released, tracked };
+  return { value, released, tracked, cancels };
 }
 
 async function ship(
@@ -226,6 +232,9 @@ describe("order to cash on the sandbox Odoo", () => {
         async release() {
           throw new CrossdockError("CDK_TARGET_REJECTED", "warehouse refused: unknown ship-to country");
         },
+        async cancel() {
+          throw new Error("nothing was released");
+        },
       },
     });
     const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
@@ -243,6 +252,145 @@ describe("order to cash on the sandbox Odoo", () => {
       ["state"],
     );
     assert.equal(so?.state, "cancel", "compensated: no half-done order left in Odoo");
+  });
+});
+
+async function cancelInChannel(store: Parameters<typeof ship>[0], order: Order) {
+  await store.events.append([
+    {
+      stream: `order:${orderToCashKey(order)}`,
+      type: ORDER_CANCELLED,
+      data: { reason: "customer" } as never,
+    },
+  ]);
+}
+
+async function saleOrder(origin: string) {
+  const [so] = await client.searchRead<{ id: number; state: string; picking_ids: number[] }>(
+    "sale.order",
+    [["origin", "=", origin]],
+    ["state", "picking_ids"],
+  );
+  const pickings = await client.read<{ state: string }>("stock.picking", so?.picking_ids ?? [], ["state"]);
+  return { state: so?.state, pickings: pickings.map((pk) => pk.state).sort() };
+}
+
+describe("cancellation from the channel", () => {
+  test("before anything shipped: cancelled at the warehouse and in Odoo, nothing invoiced", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-CXL");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: true,
+    } as unknown as JsonValue);
+    await f.drain();
+    await cancelInChannel(f.store, order);
+    await cancelInChannel(f.store, order); // orders/cancelled and orders/updated both say so
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+    assert.equal((done?.output as { outcome?: string } | undefined)?.outcome, "cancelled");
+    assert.deepEqual(
+      p.cancels.map((c) => c.reference),
+      ["WH-shop:O2C-CXL"],
+    );
+    assert.deepEqual(await saleOrder("shop:O2C-CXL"), { state: "cancel", pickings: ["cancel"] });
+    await ship(f.store, order, { shipmentId: "LATE", complete: true, lines: [] });
+    await f.drain();
+    assert.equal(p.released.length, 1, "a late shipment notice changes nothing");
+  });
+
+  test("a cancellation that came before the run reached its wait is still taken", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-CXL-EARLY");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await cancelInChannel(f.store, order);
+    await f.drain();
+    assert.equal(
+      ((await f.store.workflows.get(run.id))?.output as { outcome?: string } | undefined)?.outcome,
+      "cancelled",
+    );
+    assert.equal((await saleOrder("shop:O2C-CXL-EARLY")).state, "cancel");
+  });
+
+  test("after part shipped, the rest cancelled at the warehouse: open delivery cancelled, shipped part invoiced", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-CXL-PART");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: true,
+    } as unknown as JsonValue);
+    await f.drain();
+    await ship(f.store, order, {
+      shipmentId: "SH-P1",
+      complete: false,
+      lines: [{ sku: skus[0] as string, quantity: "2" }],
+      trackingNumber: "1Z-P1",
+    });
+    await f.drain();
+    await cancelInChannel(f.store, order);
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+    const output = done?.output as {
+      outcome: string;
+      shipments: number;
+      invoiceIds: number[];
+      paymentIds: number[];
+    };
+    assert.equal(output.outcome, "partly-cancelled");
+    assert.equal(output.shipments, 1);
+    assert.equal(output.invoiceIds.length, 1);
+    assert.equal(output.paymentIds.length, 1);
+    assert.deepEqual(await saleOrder("shop:O2C-CXL-PART"), { state: "sale", pickings: ["cancel", "done"] });
+  });
+
+  test("the warehouse could not stop it: a person decides; approved goes on to invoice", async (t) => {
+    const p = ports({}, false);
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-CXL-LATE");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    await cancelInChannel(f.store, order);
+    await f.drain();
+    const [approval] = await f.store.workflows.listApprovals({ runId: run.id });
+    assert.equal(approval?.stepId, "cancellation-review");
+    assert.match(approval?.title ?? "", /cancelled in the channel, but the warehouse could not stop it/);
+    assert.equal((approval?.details as { warehouse?: string } | undefined)?.warehouse, "order is shipped");
+    await f.store.workflows.decideApproval(approval?.id as string, {
+      approved: true,
+      by: "ana",
+      comment: "return it",
+    });
+    await f.drain();
+    assert.equal(
+      (await f.store.workflows.get(run.id))?.status,
+      "waiting",
+      "back to waiting for the shipment",
+    );
+    await ship(f.store, order, {
+      shipmentId: "SH-L1",
+      complete: true,
+      lines: [
+        { sku: skus[0] as string, quantity: "2" },
+        { sku: skus[1] as string, quantity: "4" },
+      ],
+      trackingNumber: "1Z-L1",
+    });
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+    assert.equal((done?.output as { outcome?: string } | undefined)?.outcome, "fulfilled");
+    assert.deepEqual(await saleOrder("shop:O2C-CXL-LATE"), { state: "sale", pickings: ["done"] });
   });
 });
 

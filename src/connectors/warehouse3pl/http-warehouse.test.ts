@@ -90,6 +90,24 @@ describe("http warehouse on the sandbox 3PL", () => {
     }
   });
 
+  test("cancel: an unshipped order is cancelled (again: still yes); a shipped one answers no, with the 3PL's reason", async () => {
+    const p = port();
+    const open = await p.release({ key: "shop:CXL-1", order: order("CXL-1"), saleOrder: "S1" }, "k-cxl-1");
+    assert.deepEqual(await p.cancel(open.reference, "c-1"), { cancelled: true });
+    assert.deepEqual(await p.cancel(open.reference, "c-1b"), { cancelled: true }, "idempotent");
+    assert.equal(wh.warehouse.orders.get(open.reference)?.status, "cancelled");
+
+    const gone = await p.release({ key: "shop:CXL-2", order: order("CXL-2"), saleOrder: "S2" }, "k-cxl-2");
+    clock.advance(3_600_000);
+    await wh.runDue();
+    const answer = await p.cancel(gone.reference, "c-2");
+    assert.equal(answer.cancelled, false);
+    assert.match(answer.reason ?? "", /order is (partially_)?shipped/);
+    const missing = await refusal(p.cancel("FO-999999", "c-3"));
+    assert.equal(missing.code, "CDK_TARGET_REJECTED");
+    await p.close();
+  });
+
   test("the same order under a new key is the existing order (duplicate_reference), not a failure", async () => {
     const p = port();
     try {

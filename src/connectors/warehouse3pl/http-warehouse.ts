@@ -107,7 +107,8 @@ export function fulfilmentRequest(
 }
 
 /**
- * `WarehousePort` over HTTP. `release` POSTs the fulfilment request with the step's idempotency key in
+ * `WarehousePort` over HTTP. `cancel` is `POST <url>/orders/<reference>/cancel` (a 409 `not_cancellable`
+ * is the answer "too late", not a failure). `release` POSTs the fulfilment request with the step's idempotency key in
  * `Idempotency-Key`, so a retry after a lost answer is replayed by the 3PL, not made twice; a 409
  * `duplicate_reference` (the order already reached the 3PL under another key) is success too, with the
  * existing order id: the reference is the order key, so it is the same order. Failures are classified
@@ -129,43 +130,76 @@ export function createHttpWarehouse(
   });
   const maxBytes = options.maxResponseBytes ?? 1_048_576;
   const now = options.now ?? Date.now;
+  /** One JSON call; answers the status and parsed body, or throws the classified failure. */
+  async function call(
+    method: "POST",
+    url: string,
+    what: string,
+    idempotencyKey: string,
+    body: string | undefined,
+    accept: (status: number, answer: Record<string, unknown> | undefined, text: string) => boolean,
+  ): Promise<{ status: number; answer: Record<string, unknown> | undefined; text: string }> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "idempotency-key": idempotencyKey,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    };
+    if (options.token) headers.authorization = `Bearer ${options.token.reveal()}`;
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(url, { method, headers, body, dispatcher: agent });
+    } catch (cause) {
+      throw new CrossdockError("CDK_TARGET_UNAVAILABLE", `${what} failed: ${(cause as Error).message}`, {
+        cause,
+        details: { url },
+      });
+    }
+    const text = await readLimited(response.body, maxBytes);
+    const status = response.statusCode;
+    const answer = parseObject(text);
+    if (accept(status, answer, text)) return { status, answer, text };
+    const details = { status, body: text.slice(0, 2_000), url };
+    const message = `${what} answered ${status}${typeof answer?.error === "string" ? ` ${answer.error}` : ""}`;
+    if (status === 408 || status === 425 || status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
+      throw new CrossdockError("CDK_TARGET_UNAVAILABLE", message, {
+        details,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    if (status === 401 || status === 403) throw new CrossdockError("CDK_TARGET_AUTH", message, { details });
+    throw new CrossdockError("CDK_TARGET_REJECTED", message, { details });
+  }
+
   return {
     async release({ key, order }, idempotencyKey) {
       const body = JSON.stringify(fulfilmentRequest(key, order, options));
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        accept: "application/json",
-        "idempotency-key": idempotencyKey,
-      };
-      if (options.token) headers.authorization = `Bearer ${options.token.reveal()}`;
       const what = `warehouse ${name}: POST ${endpoint} for order ${key}`;
-      let response: Awaited<ReturnType<typeof request>>;
-      try {
-        response = await request(endpoint, { method: "POST", headers, body, dispatcher: agent });
-      } catch (cause) {
-        throw new CrossdockError("CDK_TARGET_UNAVAILABLE", `${what} failed: ${(cause as Error).message}`, {
-          cause,
-          details: { url: endpoint, key },
-        });
-      }
-      const text = await readLimited(response.body, maxBytes);
-      const status = response.statusCode;
-      const answer = parseObject(text);
-      if (status === 200 || status === 201) return { reference: idOf(answer, "id", what, text) };
-      if (status === 409 && answer?.error === "duplicate_reference") {
-        return { reference: idOf(answer, "order_id", what, text) };
-      }
-      const details = { status, body: text.slice(0, 2_000), url: endpoint, key };
-      const message = `${what} answered ${status}${typeof answer?.error === "string" ? ` ${answer.error}` : ""}`;
-      if (status === 408 || status === 425 || status === 429 || status >= 500) {
-        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
-        throw new CrossdockError("CDK_TARGET_UNAVAILABLE", message, {
-          details,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
-      }
-      if (status === 401 || status === 403) throw new CrossdockError("CDK_TARGET_AUTH", message, { details });
-      throw new CrossdockError("CDK_TARGET_REJECTED", message, { details });
+      const { status, answer, text } = await call(
+        "POST",
+        endpoint,
+        what,
+        idempotencyKey,
+        body,
+        (status, answer) =>
+          status === 200 || status === 201 || (status === 409 && answer?.error === "duplicate_reference"),
+      );
+      return { reference: idOf(answer, status === 409 ? "order_id" : "id", what, text) };
+    },
+    async cancel(reference, idempotencyKey) {
+      const url = `${endpoint}/${encodeURIComponent(reference)}/cancel`;
+      const what = `warehouse ${name}: POST ${url}`;
+      const { status, answer } = await call(
+        "POST",
+        url,
+        what,
+        idempotencyKey,
+        undefined,
+        (status, answer) => status === 200 || (status === 409 && answer?.error === "not_cancellable"),
+      );
+      if (status === 200) return { cancelled: true };
+      const reason = typeof answer?.message === "string" ? answer.message.slice(0, 200) : "not cancellable";
+      return { cancelled: false, reason };
     },
     close: () => agent.close(),
   };

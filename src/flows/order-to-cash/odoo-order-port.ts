@@ -45,6 +45,12 @@ export function createOdooOrderPort(options: {
         .sort((a, b) => a.id - b.id);
     },
     validatePicking: (input) => validatePicking(client, input),
+    async cancelPickings(ids) {
+      if (ids.length === 0) return;
+      const rows = await client.read<{ id: number; state: string }>("stock.picking", ids, ["state"]);
+      const open = rows.filter((p) => p.state !== "done" && p.state !== "cancel").map((p) => p.id);
+      if (open.length > 0) await client.call({ model: "stock.picking", method: "action_cancel", ids: open });
+    },
     invoice: (ids) => invoiceOrders(client, ids),
     registerPayment: (input) => registerPayment(client, input),
   };

@@ -34,6 +34,8 @@ export interface OdooOrderPort {
   /** The order's deliveries, oldest first, with their state and tracking reference. */
   pickings(orderId: number): Promise<{ id: number; state: string; trackingRef: string | null }[]>;
   validatePicking(input: ValidatePickingInput): Promise<ValidatedPicking>;
+  /** Cancels deliveries that will not ship (the rest of a cancelled order); done ones are left. */
+  cancelPickings(pickingIds: number[]): Promise<void>;
   invoice(orderIds: number[]): Promise<InvoiceResult>;
   registerPayment(input: { invoiceIds: number[]; memo: string }): Promise<PaymentResult>;
 }
@@ -44,6 +46,12 @@ export interface WarehousePort {
     request: { key: string; order: Order; saleOrder: string },
     idempotencyKey: string,
   ): Promise<{ reference: string }>;
+  /**
+   * Asks the warehouse to cancel what it has not shipped of a released order (`reference` is what
+   * `release` returned). `cancelled: false` when it cannot (it already shipped, or is packing): a
+   * normal answer, not an error. Idempotent: cancelling a cancelled order answers `cancelled: true`.
+   */
+  cancel(reference: string, idempotencyKey: string): Promise<{ cancelled: boolean; reason?: string }>;
 }
 
 export interface ChannelPort {

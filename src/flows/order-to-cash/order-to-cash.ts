@@ -13,17 +13,27 @@
  * the SLA raises `CDK_WORKFLOW_WAIT_TIMEOUT` in the same way (the order stays open in Odoo: a late
  * shipment is not a reason to cancel; the exception asks a person).
  *
+ * A cancellation from the channel (`order.cancelled` on the order's stream) is taken while the run waits
+ * for a shipment, and also when it came earlier (it is looked for since the run started). The warehouse
+ * is asked to cancel first: if nothing shipped and it agrees, the Odoo order is cancelled and the run
+ * ends `cancelled`. If part shipped and the warehouse cancelled the rest, the open deliveries in Odoo are
+ * cancelled and what shipped is invoiced. If the warehouse could not stop it, the run waits for a person
+ * (`cancellation-review`): approve to go on with delivery and invoicing (the goods come back as a
+ * return), reject to leave the order as it is for them to handle.
+ *
  * Step and wait ids are stored: never rename them.
  */
 import { CrossdockError } from "../../core/errors.ts";
 import type { Order } from "../../core/model/order.ts";
-import type { JsonValue, StoredEvent } from "../../store/store.ts";
+import type { StoredEvent } from "../../store/store.ts";
 import { defineWorkflow, StepResult } from "../workflow.ts";
 import type { OrderToCashPorts, ShipmentNotice } from "./order-to-cash-ports.ts";
 
 export const ORDER_TO_CASH = "order-to-cash";
 /** Emitted by warehouse connectors on the order's stream when goods leave. */
 export const SHIPMENT_DISPATCHED = "shipment.dispatched";
+/** Emitted by channel connectors on the order's stream when the channel cancels the order. */
+export const ORDER_CANCELLED = "order.cancelled";
 
 export const STEP = Object.freeze({
   plan: "plan",
@@ -35,6 +45,10 @@ export const STEP = Object.freeze({
   pushTracking: (n: number) => `push-tracking-${n}`,
   invoice: "invoice",
   payment: "register-payment",
+  cancelAtWarehouse: "cancel-at-warehouse",
+  cancelSaleOrder: "cancel-sale-order",
+  cancelOpenDeliveries: "cancel-open-deliveries",
+  cancellationReview: "cancellation-review",
 });
 
 /** Shipments of one order followed before the rest is left to a person. */
@@ -48,6 +62,13 @@ export interface OrderToCashInput {
 
 export interface OrderToCashOutput {
   saleOrder: string;
+  /**
+   * `fulfilled`: shipped and invoiced (paid when prepaid). `cancelled`: cancelled by the channel before
+   * anything shipped, so cancelled at the warehouse and in Odoo. `partly-cancelled`: the channel
+   * cancelled after part shipped and the warehouse cancelled the rest; what shipped is invoiced.
+   * `left-to-person`: a cancellation that could not be carried out, which a person chose to handle.
+   */
+  outcome: "fulfilled" | "cancelled" | "partly-cancelled" | "left-to-person";
   shipments: number;
   invoiceIds: number[];
   paymentIds: number[];
@@ -108,28 +129,82 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         },
         { compensate: async ({ orderId }) => void (await ports.odoo.cancelOrders([orderId])) },
       );
-      await ctx.step(STEP.release, async (step) => {
+      const released = await ctx.step(STEP.release, async (step) => {
         const receipt = await ports.warehouse.release(
           { key, order, saleOrder: placed.name },
           step.idempotencyKey,
         );
-        return { output: receipt as unknown as JsonValue };
+        return { output: { reference: receipt.reference } };
       });
 
       let shipments = 0;
-      // Each wait takes the next shipment after the previous one's, so partial shipments arrive one by
-      // one and an early one (a fast warehouse) is not missed.
+      let outcome: OrderToCashOutput["outcome"] = "fulfilled";
+      // A cancellation is looked for until one has been taken (then only shipments are awaited).
+      let cancellable = true;
+      // Each wait takes the next event after the previous one's, so partial shipments arrive one by
+      // one and an early one (a fast warehouse, a quick cancellation) is not missed.
       let previous: StoredEvent | undefined;
       // The same shipment reported twice (a warehouse re-sending under a new message id) counts once.
       const seen = new Set<string>();
       for (let n = 1; n <= MAX_SHIPMENTS; n++) {
         const event = await ctx.waitForEvent(STEP.shipment(n), {
-          type: SHIPMENT_DISPATCHED,
+          type: cancellable ? [SHIPMENT_DISPATCHED, ORDER_CANCELLED] : SHIPMENT_DISPATCHED,
           stream: `order:${key}`,
           timeoutMs: ports.shipmentTimeoutMs,
           since: previous ? { after: previous } : "run-start",
         });
         previous = event;
+        if (event.type === ORDER_CANCELLED) {
+          cancellable = false;
+          const stopped = await ctx.step(STEP.cancelAtWarehouse, async (step) => ({
+            output: await ports.warehouse.cancel(released.reference, step.idempotencyKey),
+          }));
+          if (stopped.cancelled && seen.size === 0) {
+            await ctx.step(STEP.cancelSaleOrder, async () => {
+              await ports.odoo.cancelOrders([placed.orderId]);
+              return { output: true };
+            });
+            return {
+              saleOrder: placed.name,
+              outcome: "cancelled",
+              shipments: 0,
+              invoiceIds: [],
+              paymentIds: [],
+            };
+          }
+          if (stopped.cancelled) {
+            await ctx.step(STEP.cancelOpenDeliveries, async () => {
+              const open = (await ports.odoo.pickings(placed.orderId)).filter(
+                (p) => p.state !== "done" && p.state !== "cancel",
+              );
+              await ports.odoo.cancelPickings(open.map((p) => p.id));
+              return { output: open.map((p) => p.id) };
+            });
+            outcome = "partly-cancelled";
+            break;
+          }
+          const decision = await ctx.waitForApproval(STEP.cancellationReview, {
+            title: `Order ${key} (${placed.name}) was cancelled in the channel, but the warehouse could not stop it`,
+            details: {
+              key,
+              saleOrder: placed.name,
+              warehouse: stopped.reason ?? "not cancellable",
+              shipped: seen.size,
+              approve: "go on: validate the delivery, invoice (the goods come back as a return)",
+              reject: "stop here: the order is left as it is in Odoo and at the warehouse for you",
+            },
+          });
+          if (!decision.approved) {
+            return {
+              saleOrder: placed.name,
+              outcome: "left-to-person",
+              shipments: seen.size,
+              invoiceIds: [],
+              paymentIds: [],
+            };
+          }
+          continue;
+        }
         const notice = event.data as unknown as ShipmentNotice;
         if (seen.has(notice.shipmentId)) continue;
         seen.add(notice.shipmentId);
@@ -186,7 +261,7 @@ export function createOrderToCash(ports: OrderToCashPorts) {
           return { output: paid.paymentIds };
         });
       }
-      return { saleOrder: placed.name, shipments, invoiceIds: invoiced.invoiceIds, paymentIds };
+      return { saleOrder: placed.name, outcome, shipments, invoiceIds: invoiced.invoiceIds, paymentIds };
     },
   });
 }
