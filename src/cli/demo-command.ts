@@ -98,7 +98,7 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
         io.out(`Crossdock demo: hub on ${url}, store ${config.store.displayUrl}
   sandbox Odoo on ${landscape.odoo.url} (30 ms a call), storefront on ${landscape.storefront.url}, 3PL on ${landscape.warehouse.url}
   config ${landscape.configFile}
-  ${plan.orders} storefront orders over ${plan.windowMs / 1000} s (some delivered twice), one malformed, ${plan.partialShipments} shipped in two parts, a 3PL outage of ${plan.outageMs / 1000} s\n`);
+  ${plan.orders} storefront orders over ${plan.windowMs / 1000} s (some delivered twice), one malformed, ${plan.partialShipments} shipped in two parts, ${plan.cancellations} cancelled by the customer, a 3PL outage of ${plan.outageMs / 1000} s\n`);
         const baseline = odooBaseline(landscape);
         const running = app;
         let counts = await readCounts(running, landscape, baseline);
@@ -115,17 +115,18 @@ export function registerDemoCommand(program: Command, io: CliIo, _globals: () =>
           counts = await readCounts(running, landscape, baseline);
           print();
           if (trafficDone && deadline === Number.POSITIVE_INFINITY) deadline = Date.now() + settleBy();
-          if (trafficDone && (settled(counts, plan.orders) || Date.now() > deadline)) break;
+          const expected = plan.orders + plan.cancellations;
+          if (trafficDone && (settled(counts, expected) || Date.now() > deadline)) break;
         }
         const log = await traffic;
         if (counts.maxPerOrder > 1) io.out(`WARNING: an order is in Odoo ${counts.maxPerOrder} times`);
-        if (!settled(counts, plan.orders))
+        if (!settled(counts, plan.orders + plan.cancellations))
           io.out(
             `Not everything finished within ${settleBy() / 1000} s of the last order; see status below.`,
           );
         const exceptions = await running.store.exceptions.list({ status: "open" });
         io.out(
-          `\nTraffic done: ${log.placed.length} orders placed in the storefront (+1 malformed, id ${log.malformedId ?? "?"}).`,
+          `\nTraffic done: ${log.placed.length + log.cancelled.length} orders placed in the storefront, ${log.cancelled.length} of them cancelled by the customer (+1 malformed, id ${log.malformedId ?? "?"}).`,
         );
         const copies = (attempts: readonly { duplicate: boolean }[]) =>
           attempts.filter((a) => a.duplicate).length;

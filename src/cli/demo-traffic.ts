@@ -1,8 +1,9 @@
 /**
  * The demo's generated traffic and its live counts. Traffic runs on the real clock: storefront orders
  * spread over the traffic window (the storefront itself adds duplicate deliveries), one malformed order
- * (a line without a SKU) half-way, the first orders the 3PL receives shipped in two parts, and a 3PL
- * outage a third of the way in. Counts are read from where each thing really happened: runs in the
+ * (a line without a SKU) half-way, the first orders the 3PL receives shipped in two parts, a few more
+ * orders the customer cancels right after placing them (before the 3PL ships), and a 3PL outage a third
+ * of the way in. Counts are read from where each thing really happened: runs in the
  * hub's store, orders, invoices and payments in the sandbox Odoo, fulfilments in the storefront.
  */
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +22,9 @@ export interface TrafficPlan {
   outageMs: number;
   /** `Retry-After` the 3PL answers during the outage. */
   outageRetryAfterS: number;
+  /** Orders placed besides `orders` and cancelled in the storefront `cancelAfterMs` later. */
+  cancellations: number;
+  cancelAfterMs: number;
 }
 
 export const FULL_PLAN: TrafficPlan = {
@@ -30,6 +34,8 @@ export const FULL_PLAN: TrafficPlan = {
   restAfterMs: 10_000,
   outageMs: 15_000,
   outageRetryAfterS: 5,
+  cancellations: 2,
+  cancelAfterMs: 1_000,
 };
 
 export const QUICK_PLAN: TrafficPlan = {
@@ -39,11 +45,15 @@ export const QUICK_PLAN: TrafficPlan = {
   restAfterMs: 1_500,
   outageMs: 2_000,
   outageRetryAfterS: 1,
+  cancellations: 1,
+  cancelAfterMs: 200,
 };
 
 /** What the traffic did, for the summary and the checks at the end. */
 export interface TrafficLog {
   placed: string[];
+  /** Placed, then cancelled by the customer in the storefront. */
+  cancelled: string[];
   malformedId: string | undefined;
   malformedWebhookIds: string[];
 }
@@ -58,7 +68,7 @@ export async function runTraffic(
   signal?: AbortSignal,
 ): Promise<TrafficLog> {
   const { storefront, warehouse } = landscape;
-  const log: TrafficLog = { placed: [], malformedId: undefined, malformedWebhookIds: [] };
+  const log: TrafficLog = { placed: [], cancelled: [], malformedId: undefined, malformedWebhookIds: [] };
   for (let i = 0; i < plan.partialShipments; i++)
     warehouse.warehouse.planNext({
       kind: "partial",
@@ -69,11 +79,22 @@ export async function runTraffic(
   const gap = Math.max(1, Math.floor(plan.windowMs / plan.orders));
   const outageAt = Math.floor(plan.orders / 3);
   const malformedAt = Math.floor(plan.orders / 2);
+  const cancelEvery = Math.max(1, Math.floor(plan.orders / (plan.cancellations + 1)));
   for (let i = 0; i < plan.orders; i++) {
     if (signal?.aborted) break;
     if (i === outageAt) warehouse.outage(plan.outageMs, plan.outageRetryAfterS);
     const placed = storefront.placeOrders(1, { lines: [1, 3], maxQuantity: 3 });
     for (const order of placed.orders) log.placed.push(String(order.id));
+    // Spread over the window, away from the partial shipments (the 3PL's first orders).
+    if (i > 0 && i % cancelEvery === 0 && log.cancelled.length < plan.cancellations) {
+      const doomed = storefront.placeOrders(1, {
+        lines: [1, 2],
+        maxQuantity: 2,
+        cancelShare: 1,
+        cancelAfterMs: plan.cancelAfterMs,
+      });
+      for (const id of doomed.cancelled) log.cancelled.push(String(id));
+    }
     if (i === malformedAt) {
       const bad = storefront.placeOrders(0, { malformed: "missing-sku" });
       log.malformedId = bad.malformed?.id === undefined ? undefined : String(bad.malformed.id);
@@ -96,6 +117,8 @@ export interface DemoCounts {
   shipped: number;
   invoiced: number;
   paid: number;
+  /** Shop orders cancelled in Odoo (the customer cancelled them in the storefront). */
+  cancelled: number;
   /** Runs finished (completed, failed or compensated). */
   finished: number;
   /** Runs that failed or were compensated: each is for a person to look at. */
@@ -130,6 +153,14 @@ export async function readCounts(
     ],
     ["origin"],
   );
+  const cancelled = env.searchRead(
+    "sale.order",
+    [
+      ["origin", "like", `${DEMO_SHOP}:`],
+      ["state", "=", "cancel"],
+    ],
+    ["origin"],
+  );
   const perOrigin = new Map<string, number>();
   for (const o of orders) perOrigin.set(String(o.origin), (perOrigin.get(String(o.origin)) ?? 0) + 1);
   const invoices = env.searchRead(
@@ -152,6 +183,7 @@ export async function readCounts(
     shipped,
     invoiced: invoices.length,
     paid: invoices.filter((i) => i.payment_state === "paid" || i.payment_state === "in_payment").length,
+    cancelled: new Set(cancelled.map((o) => String(o.origin))).size,
     finished: runs.filter((r) => r.status !== "running" && r.status !== "waiting").length,
     failed: runs.filter((r) => r.status === "failed" || r.status === "compensated").length,
     exceptions: status.openExceptions,
@@ -159,8 +191,8 @@ export async function readCounts(
   };
 }
 
-/** One summary line, e.g. `[ 12s] received 8 | in Odoo 6 | shipped 4 | invoiced 3 | paid 3 | exceptions 1`. */
+/** One summary line, e.g. `[ 12s] received 8 | in Odoo 6 | shipped 4 | invoiced 3 | paid 3 | cancelled 1 | exceptions 1`. */
 export function summaryLine(elapsedMs: number, c: DemoCounts): string {
   const s = String(Math.round(elapsedMs / 1000)).padStart(3);
-  return `[${s}s] orders received ${c.received} | in Odoo ${c.inOdoo} | shipped ${c.shipped} | invoiced ${c.invoiced} | paid ${c.paid} | exceptions ${c.exceptions}${c.failed > 0 ? ` | failed runs ${c.failed}` : ""}`;
+  return `[${s}s] orders received ${c.received} | in Odoo ${c.inOdoo} | shipped ${c.shipped} | invoiced ${c.invoiced} | paid ${c.paid} | cancelled ${c.cancelled} | exceptions ${c.exceptions}${c.failed > 0 ? ` | failed runs ${c.failed}` : ""}`;
 }

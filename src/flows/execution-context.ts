@@ -315,6 +315,7 @@ export class ExecutionContext implements WorkflowContext {
       stream: options.stream,
       ...(withDeadline ? this.#deadline(options.timeoutMs) : {}),
       ...(options.since === "run-start" ? { since: run.createdAt } : {}),
+      ...(options.since === "stream-start" ? { since: 0 } : {}),
       ...(typeof options.since === "object"
         ? { since: options.since.after.createdAt, afterPosition: options.since.after.position }
         : {}),

@@ -105,8 +105,10 @@ export interface EventWaitOptions {
    * its wait (a fast partner) is not missed. Use `run-start` for facts that happen once per run.
    * `{ after: event }`: any appended after that event (an earlier wait's answer), so a run can take
    * successive events of one stream one by one (partial shipments) without missing or repeating one.
+   * `stream-start`: any event of the stream, however old: for a stream that belongs to the run alone
+   * (an order's), where a fact (a cancellation) may even have come before the run was started.
    */
-  since?: "reached" | "run-start" | { after: StoredEvent };
+  since?: "reached" | "run-start" | "stream-start" | { after: StoredEvent };
 }
 
 export interface ApprovalOptions {

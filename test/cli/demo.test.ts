@@ -80,12 +80,20 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     assert.equal(code, 0, `${err.join("\n")}\n${text}`);
     assert.ok(seen, "untilStopped was called once the traffic was done");
 
-    // Each of the 5 storefront orders is in Odoo exactly once, confirmed.
+    // Each of the 6 storefront orders is in Odoo exactly once: 5 confirmed, the one the customer
+    // cancelled cancelled.
     const perOrigin = new Map<string, number>();
     for (const o of seen.saleOrders) perOrigin.set(o.origin, (perOrigin.get(o.origin) ?? 0) + 1);
-    assert.equal(perOrigin.size, 5, JSON.stringify(seen.saleOrders));
+    assert.equal(perOrigin.size, 6, JSON.stringify(seen.saleOrders));
     assert.deepEqual([...new Set(perOrigin.values())], [1], "no order twice in Odoo");
-    for (const o of seen.saleOrders) assert.ok(["sale", "done"].includes(o.state), o.state);
+    assert.deepEqual(seen.saleOrders.map((o) => (o.state === "done" ? "sale" : o.state)).sort(), [
+      "cancel",
+      "sale",
+      "sale",
+      "sale",
+      "sale",
+      "sale",
+    ]);
     // At least one of them invoiced (not the sandbox's own demo invoices), and paid: the shop is prepaid.
     const names = new Set(seen.saleOrders.map((o) => o.name));
     const ours = seen.invoices.filter(
@@ -101,7 +109,7 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     assert.ok(lines.length >= 2, text);
     assert.match(
       lines.at(-1) ?? "",
-      /orders received 5 \| in Odoo 5 \| shipped 5 \| invoiced [1-5] \| paid [1-5] \| exceptions 1/,
+      /orders received 6 \| in Odoo 5 \| shipped 5 \| invoiced [1-5] \| paid [1-5] \| cancelled 1 \| exceptions 1/,
     );
     // The next steps: status, exceptions, the generated config, the API and metrics URLs.
     assert.match(text, /Where to look next/);
@@ -118,7 +126,7 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     assert.match(config, /type: shopify/);
     assert.doesNotMatch(config, /shpat_|sandbox-admin-key|whsec_/, "secrets are in files, not in the config");
 
-    // The store afterwards: one run per valid order, all completed; the malformed order is an exception
+    // The store afterwards: one run per valid order, all completed (one by cancelling); the malformed order is an exception
     // with the located reason (the line without a SKU).
     const store = await createSqliteStore({
       path: join(dir, "demo", "crossdock.db"),
@@ -127,11 +135,19 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     });
     try {
       const runs = await store.workflows.list({ type: ORDER_TO_CASH });
-      assert.equal(runs.length, 5);
+      assert.equal(runs.length, 6);
       assert.deepEqual(
         runs.map((r) => r.status),
         runs.map(() => "completed"),
       );
+      assert.deepEqual(runs.map((r) => (r.output as { outcome?: string } | undefined)?.outcome).sort(), [
+        "cancelled",
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+      ]);
       const exceptions = await store.exceptions.list({ status: "open" });
       assert.equal(exceptions.length, 1, JSON.stringify(exceptions.map((e) => e.error.message)));
       const [malformed] = exceptions;

@@ -14,7 +14,7 @@
  * shipment is not a reason to cancel; the exception asks a person).
  *
  * A cancellation from the channel (`order.cancelled` on the order's stream) is taken while the run waits
- * for a shipment, and also when it came earlier (it is looked for since the run started). The warehouse
+ * for a shipment, and also when it came earlier (even before the run started: webhooks come out of order). The warehouse
  * is asked to cancel first: if nothing shipped and it agrees, the Odoo order is cancelled and the run
  * ends `cancelled`. If part shipped and the warehouse cancelled the rest, the open deliveries in Odoo are
  * cancelled and what shipped is invoiced. If the warehouse could not stop it, the run waits for a person
@@ -151,7 +151,9 @@ export function createOrderToCash(ports: OrderToCashPorts) {
           type: cancellable ? [SHIPMENT_DISPATCHED, ORDER_CANCELLED] : SHIPMENT_DISPATCHED,
           stream: `order:${key}`,
           timeoutMs: ports.shipmentTimeoutMs,
-          since: previous ? { after: previous } : "run-start",
+          // The order's stream is its own: a cancellation that came even before the order started its
+          // run (webhooks arrive out of order) counts.
+          since: previous ? { after: previous } : "stream-start",
         });
         previous = event;
         if (event.type === ORDER_CANCELLED) {
