@@ -13,6 +13,7 @@ import { registerReplayCommand } from "./replay-command.ts";
 import { registerStartCommand } from "./start-command.ts";
 import { registerStatusCommand } from "./status-command.ts";
 import { registerTargetsCommand } from "./targets-command.ts";
+import { registerTraceCommand } from "./trace-command.ts";
 import { registerValidateCommand } from "./validate-command.ts";
 import { registerWebhooksCommand } from "./webhooks-command.ts";
 
@@ -57,6 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerWebhooksCommand(program, io, globals);
   registerIdentitiesCommand(program, io, globals);
   registerMappingCommand(program, io, globals);
+  registerTraceCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;

@@ -128,6 +128,7 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
 
     // The store afterwards: one run per valid order, all completed (one by cancelling); the malformed order is an exception
     // with the located reason (the line without a SKU).
+    const keys: { key: string; outcome: string | undefined }[] = [];
     const store = await createSqliteStore({
       path: join(dir, "demo", "crossdock.db"),
       clock: systemClock,
@@ -135,6 +136,12 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     });
     try {
       const runs = await store.workflows.list({ type: ORDER_TO_CASH });
+      keys.push(
+        ...runs.map((r) => ({
+          key: r.key,
+          outcome: (r.output as { outcome?: string } | undefined)?.outcome,
+        })),
+      );
       assert.equal(runs.length, 6);
       assert.deepEqual(
         runs.map((r) => r.status),
@@ -160,6 +167,56 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
     } finally {
       await store.close();
     }
+
+    // `crossdock trace`: a fulfilled order's path through every system, a cancelled one's, and the
+    // malformed one (no run: its refusal).
+    const trace = async (ref: string) => {
+      const lines: string[] = [];
+      const code = await runCli(["--config", join(dir, "demo", "crossdock.yaml"), "trace", ref], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+        env: {},
+        cwd: dir,
+      });
+      return { code, text: lines.join("\n") };
+    };
+    const byOutcome = (outcome: string) => keys.find((k) => k.outcome === outcome)?.key as string;
+    const fulfilled = await trace(byOutcome("fulfilled"));
+    assert.equal(fulfilled.code, 0, fulfilled.text);
+    const order = [
+      /shop\s+message/,
+      /hub\s+event\s+order\.received/,
+      /odoo\s+step\s+create-sale-order/,
+      /warehouse\s+step\s+release-to-warehouse/,
+      /warehouse\s+event\s+shipment\.dispatched/,
+      /odoo\s+step\s+validate-delivery-1/,
+      /channel\s+step\s+push-tracking-1/,
+      /odoo\s+step\s+invoice/,
+      /odoo\s+step\s+register-payment/,
+      /hub\s+run\s+run completed/,
+    ].map((pattern) => fulfilled.text.search(pattern));
+    assert.ok(
+      order.every((at) => at >= 0),
+      `${order}\n${fulfilled.text}`,
+    );
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `in time order:\n${fulfilled.text}`,
+    );
+    assert.match(fulfilled.text, /^order shop:\d+: run \S+ completed \(fulfilled, Odoo S\d+\)/);
+    const cancelled = await trace(byOutcome("cancelled"));
+    assert.match(cancelled.text, /channel\s+event\s+order\.cancelled/);
+    assert.match(cancelled.text, /warehouse\s+step\s+cancel-at-warehouse\s+done: \{"cancelled":true\}/);
+    assert.match(cancelled.text, /odoo\s+step\s+cancel-sale-order/);
+    const malformedId = /\+1 malformed, id (\d+)/.exec(text)?.[1] as string;
+    const refused = await trace(malformedId);
+    assert.equal(refused.code, 0, refused.text);
+    assert.match(refused.text, /no order-to-cash run/);
+    assert.match(refused.text, /hub\s+exception\s+CDK_DECODE_FAILED.*line_items\/0\/sku/);
+    const unknown = await trace("shop:404404");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.text, /CDK_WORKFLOW_NOT_FOUND: no order "shop:404404"/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
