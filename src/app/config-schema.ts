@@ -141,10 +141,27 @@ export const OrderToCashFlowSchema = Type.Object(
           tracking: Type.Optional(
             Type.String({ minLength: 1, expected: "the name of a shopify connection" }),
           ),
+          creditCheck: Type.Optional(
+            Type.Object(
+              {
+                defaultLimit: Type.Optional(
+                  Type.String({
+                    pattern: "^[0-9]{1,15}(\\.[0-9]{1,6})?$",
+                    expected: 'a decimal amount as a string, e.g. "5000.00"',
+                  }),
+                ),
+                approvalTimeoutHours: Type.Optional(count(1, 8_760)),
+              },
+              { ...closed, expected: "{ defaultLimit?, approvalTimeoutHours? }" },
+            ),
+          ),
         },
         closed,
       ),
-      { ...closed, expected: "channel names (as in the orders) mapped to { prepaid, tracking? }" },
+      {
+        ...closed,
+        expected: "channel names (as in the orders) mapped to { prepaid, tracking?, creditCheck? }",
+      },
     ),
     shippingProduct: Type.Optional(
       Type.String({

@@ -54,7 +54,7 @@ test("flows.order-to-cash names connections of the right type; each wrong one is
     (error: CrossdockError) => {
       assert.match(
         error.message,
-        /crossdock\.yaml:7:\d+ flows\.order-to-cash\.odoo: "shop" is a connection of type webhook-json \(expected a connection of type odoo\)/,
+        /crossdock\.yaml:11:\d+ flows\.order-to-cash\.odoo: "shop" is a connection of type webhook-json \(expected a connection of type odoo\)/,
       );
       assert.match(
         error.message,
@@ -67,4 +67,33 @@ test("flows.order-to-cash names connections of the right type; each wrong one is
       return true;
     },
   );
+});
+
+test("a channel's credit check takes a decimal limit as text; a number or a bad amount is located", () => {
+  const flows = (credit: string) =>
+    base(
+      `  wms: { type: warehouse-3pl }\nflows:\n  order-to-cash:\n    odoo: erp\n    warehouse: wms\n    channels:\n      shop: { prepaid: false, creditCheck: ${credit} }\n`,
+    );
+  const ok = parseConfig(flows('{ defaultLimit: "5000.00", approvalTimeoutHours: 24 }'), {
+    file: "crossdock.yaml",
+    env: { K: "k" },
+  });
+  assert.deepEqual(ok.flows["order-to-cash"]?.channels.shop?.creditCheck, {
+    defaultLimit: "5000.00",
+    approvalTimeoutHours: 24,
+  });
+  for (const bad of ["{ defaultLimit: 5000 }", '{ defaultLimit: "5,000" }', "{ limit: 1 }"]) {
+    assert.throws(
+      () => parseConfig(flows(bad), { file: "crossdock.yaml", env: { K: "k" } }),
+      (error: CrossdockError) => {
+        assert.equal(error.code, "CDK_CONFIG_INVALID");
+        assert.match(
+          error.message,
+          /crossdock\.yaml:11:\d+ flows\.order-to-cash\.channels\.shop\.creditCheck/,
+        );
+        return true;
+      },
+      bad,
+    );
+  }
 });

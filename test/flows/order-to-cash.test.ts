@@ -395,6 +395,86 @@ describe("cancellation from the channel", () => {
   });
 });
 
+describe("credit check", () => {
+  const fullShipment = (order: Order, id: string): ShipmentNotice => ({
+    shipmentId: id,
+    complete: true,
+    lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    trackingNumber: `1Z-${id}`,
+  });
+  const outcomeOf = async (
+    f: { store: { workflows: { get(id: string): Promise<{ output?: unknown } | undefined> } } },
+    id: string,
+  ) => ((await f.store.workflows.get(id))?.output as { outcome?: string } | undefined)?.outcome;
+
+  test("what the customer owes in Odoo plus the order, over the limit: a person decides before anything is placed", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const credit = { defaultLimit: "100.00" };
+    const customer = { kind: "person" as const, name: "Carl Credit", email: "carl-credit@example.com" };
+    // A first order of 80.00, invoiced and not paid: Carl owes 92.00 in Odoo (the product's 15% tax).
+    const first = canonical("O2C-CR-1", { customer });
+    const one = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(first), {
+      order: first,
+      prepaid: false,
+      credit,
+    } as unknown as JsonValue);
+    await f.drain();
+    await ship(f.store, first, fullShipment(first, "CR1"));
+    await f.drain();
+    const r1 = await f.store.workflows.get(one.run.id);
+    assert.equal(
+      await outcomeOf(f, one.run.id),
+      "fulfilled",
+      `80.00 is within 100.00: ${JSON.stringify(r1?.error)}`,
+    );
+
+    // A second order of 80.00 would make 172.00: over the limit, waits for a person; nothing in Odoo.
+    const second = canonical("O2C-CR-2", { customer });
+    const two = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(second), {
+      order: second,
+      prepaid: false,
+      credit,
+    } as unknown as JsonValue);
+    await f.drain();
+    const [approval] = await f.store.workflows.listApprovals({ runId: two.run.id });
+    assert.equal(approval?.stepId, "credit-approval");
+    assert.match(approval?.title ?? "", /owes 92\.00 \+ order 80\.00 = 172\.00 EUR > 100\.00/);
+    assert.equal(
+      (await client.searchRead("sale.order", [["origin", "=", "shop:O2C-CR-2"]], ["id"])).length,
+      0,
+    );
+    assert.equal(p.released.length, 1);
+    await f.store.workflows.decideApproval(approval?.id as string, {
+      approved: false,
+      by: "cfo",
+      comment: "pay first",
+    });
+    await f.drain();
+    assert.equal(await outcomeOf(f, two.run.id), "credit-refused");
+    assert.equal(
+      (await client.searchRead("sale.order", [["origin", "=", "shop:O2C-CR-2"]], ["id"])).length,
+      0,
+    );
+
+    // Approved, the third goes ahead as usual.
+    const third = canonical("O2C-CR-3", { customer });
+    const three = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(third), {
+      order: third,
+      prepaid: false,
+      credit,
+    } as unknown as JsonValue);
+    await f.drain();
+    const [pending] = await f.store.workflows.listApprovals({ runId: three.run.id });
+    await f.store.workflows.decideApproval(pending?.id as string, { approved: true, by: "cfo" });
+    await f.drain();
+    assert.equal(p.released.length, 2, "released after the approval");
+    await ship(f.store, third, fullShipment(third, "CR3"));
+    await f.drain();
+    assert.equal(await outcomeOf(f, three.run.id), "fulfilled");
+  });
+});
+
 describe("order intake", () => {
   test("order.received events start one run per order of a configured channel, duplicates and other channels ignored", async (t) => {
     const p = ports();

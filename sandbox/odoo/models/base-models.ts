@@ -131,6 +131,32 @@ export function baseModels(profile: VersionProfile): ModelDef[] {
             return [["id", "=", 0]];
           },
         }),
+        // Added by `account` in Odoo: what the customer owes (posted, unpaid invoices less credit notes,
+        // on the commercial entity) and the limit a sales team sets (0 = none).
+        credit: f.money("Total Receivable", {
+          compute: (env, rows) =>
+            rows.map((r) => {
+              const commercial = commercialPartner(env, r);
+              const moves = env.browse(
+                "account.move",
+                env.search("account.move", [
+                  ["state", "=", "posted"],
+                  ["move_type", "in", ["out_invoice", "out_refund"]],
+                  [
+                    "partner_id",
+                    "in",
+                    env.search("res.partner", [["commercial_partner_id", "=", commercial]]),
+                  ],
+                ]),
+              );
+              const cents = moves.reduce((sum, m) => {
+                const residual = Math.round(Number(m.amount_residual) * 100);
+                return sum + (m.move_type === "out_refund" ? -residual : residual);
+              }, 0);
+              return cents / 100;
+            }),
+        }),
+        credit_limit: f.float("Credit Limit", { default: 0 }),
         customer_rank: f.int("Customer Rank", { default: 0 }),
         supplier_rank: f.int("Supplier Rank", { default: 0 }),
         company_id: f.m2o("res.company"),

@@ -8,6 +8,7 @@ import { createOdooBatches, type OdooBatches } from "../../connectors/odoo/actio
 import { validatePicking } from "../../connectors/odoo/actions/pickings.ts";
 import { cancelOrders } from "../../connectors/odoo/actions/stock-actions.ts";
 import type { OdooClient } from "../../connectors/odoo/odoo-client.ts";
+import { toDecimalString } from "../../connectors/odoo/odoo-events.ts";
 import {
   type OrderPlanLookups,
   type OrderPlanOptions,
@@ -32,6 +33,23 @@ export function createOdooOrderPort(options: {
     upsertPartners: (items) => Promise.all(items.map((item) => batches.partners.submit(item))),
     placeOrder: (order) => batches.orders.submit(order),
     cancelOrders: (ids) => cancelOrders(client, ids),
+    async creditExposure(partnerId) {
+      const [partner] = await client.read<{ commercial_partner_id: [number, string] | false }>(
+        "res.partner",
+        [partnerId],
+        ["commercial_partner_id"],
+      );
+      const commercial = partner?.commercial_partner_id ? partner.commercial_partner_id[0] : partnerId;
+      const [entity] = await client.read<{ credit: number; credit_limit: number }>(
+        "res.partner",
+        [commercial],
+        ["credit", "credit_limit"],
+      );
+      return {
+        credit: toDecimalString(entity?.credit ?? 0),
+        limit: toDecimalString(entity?.credit_limit ?? 0),
+      };
+    },
     async pickings(orderId) {
       const [order] = await client.read<{ picking_ids: number[] }>("sale.order", [orderId], ["picking_ids"]);
       if (!order || order.picking_ids.length === 0) return [];

@@ -16,6 +16,8 @@ export const ORDER_RECEIVED = "order.received";
 export interface ChannelPolicy {
   /** The channel collected payment at checkout (web stores): record it after invoicing. */
   prepaid: boolean;
+  /** Check credit before placing (B2B channels); see `OrderToCashInput.credit`. */
+  creditCheck?: { defaultLimit?: string; approvalTimeoutHours?: number };
 }
 
 export function createOrderIntake(options: {
@@ -38,7 +40,21 @@ export function createOrderIntake(options: {
         if (!order || typeof order.channel !== "string") continue;
         const policy = options.channels[order.channel];
         if (!policy) continue;
-        const input: OrderToCashInput = { order, prepaid: policy.prepaid };
+        const credit = policy.creditCheck;
+        const input: OrderToCashInput = {
+          order,
+          prepaid: policy.prepaid,
+          ...(credit
+            ? {
+                credit: {
+                  ...(credit.defaultLimit === undefined ? {} : { defaultLimit: credit.defaultLimit }),
+                  ...(credit.approvalTimeoutHours === undefined
+                    ? {}
+                    : { approvalTimeoutMs: credit.approvalTimeoutHours * 3_600_000 }),
+                },
+              }
+            : {}),
+        };
         await tx.startWorkflow({
           type: ORDER_TO_CASH,
           key: orderToCashKey(order),

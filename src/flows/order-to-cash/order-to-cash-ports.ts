@@ -31,6 +31,11 @@ export interface OdooOrderPort {
   upsertPartners(partners: PartnerInput[]): Promise<number[]>;
   placeOrder(order: SaleOrderInput): Promise<PlacedOrder>;
   cancelOrders(orderIds: number[]): Promise<unknown>;
+  /**
+   * What the customer owes now (Odoo's `credit`: posted, unpaid invoices less credit notes) and the
+   * credit limit set on its commercial entity (`"0"` = none), as decimal strings.
+   */
+  creditExposure(partnerId: number): Promise<{ credit: string; limit: string }>;
   /** The order's deliveries, oldest first, with their state and tracking reference. */
   pickings(orderId: number): Promise<{ id: number; state: string; trackingRef: string | null }[]>;
   validatePicking(input: ValidatePickingInput): Promise<ValidatedPicking>;

@@ -13,6 +13,9 @@
  * the SLA raises `CDK_WORKFLOW_WAIT_TIMEOUT` in the same way (the order stays open in Odoo: a late
  * shipment is not a reason to cancel; the exception asks a person).
  *
+ * With a credit check (per channel), the customer's debt in Odoo plus the order is held against its
+ * credit limit before the order is placed; over it, a person approves or rejects (`credit-approval`).
+ *
  * A cancellation from the channel (`order.cancelled` on the order's stream) is taken while the run waits
  * for a shipment, and also when it came earlier (even before the run started: webhooks come out of order). The warehouse
  * is asked to cancel first: if nothing shipped and it agrees, the Odoo order is cancelled and the run
@@ -24,6 +27,7 @@
  * Step and wait ids are stored: never rename them.
  */
 import { CrossdockError } from "../../core/errors.ts";
+import { addDecimals, compareDecimals } from "../../core/model/decimal.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { StoredEvent } from "../../store/store.ts";
 import { defineWorkflow, StepResult } from "../workflow.ts";
@@ -49,6 +53,8 @@ export const STEP = Object.freeze({
   cancelSaleOrder: "cancel-sale-order",
   cancelOpenDeliveries: "cancel-open-deliveries",
   cancellationReview: "cancellation-review",
+  creditCheck: "credit-check",
+  creditApproval: "credit-approval",
 });
 
 /** Shipments of one order followed before the rest is left to a person. */
@@ -58,6 +64,12 @@ export interface OrderToCashInput {
   order: Order;
   /** The channel collected the money at checkout (a web store): record the payment after invoicing. */
   prepaid: boolean;
+  /**
+   * Check the customer's credit before the order is placed: what it owes in Odoo plus this order
+   * against its credit limit in Odoo, or `defaultLimit` when Odoo has none. Over the limit, a person
+   * approves or rejects the order (`credit-approval`) before anything is created in Odoo.
+   */
+  credit?: { defaultLimit?: string; approvalTimeoutMs?: number };
 }
 
 export interface OrderToCashOutput {
@@ -67,8 +79,9 @@ export interface OrderToCashOutput {
    * anything shipped, so cancelled at the warehouse and in Odoo. `partly-cancelled`: the channel
    * cancelled after part shipped and the warehouse cancelled the rest; what shipped is invoiced.
    * `left-to-person`: a cancellation that could not be carried out, which a person chose to handle.
+   * `credit-refused`: over the customer's credit limit and rejected by a person; nothing in Odoo.
    */
-  outcome: "fulfilled" | "cancelled" | "partly-cancelled" | "left-to-person";
+  outcome: "fulfilled" | "cancelled" | "partly-cancelled" | "left-to-person" | "credit-refused";
   shipments: number;
   invoiceIds: number[];
   paymentIds: number[];
@@ -110,6 +123,34 @@ export function createOrderToCash(ports: OrderToCashPorts) {
           },
         };
       });
+      if (input.credit) {
+        const credit = input.credit;
+        const check = await ctx.step(STEP.creditCheck, async () => {
+          const exposure = await ports.odoo.creditExposure(partners.customer);
+          const limit = compareDecimals(exposure.limit, "0") > 0 ? exposure.limit : credit.defaultLimit;
+          const after = addDecimals(exposure.credit, order.totals.grandTotal);
+          const over = limit !== undefined && compareDecimals(after, limit) > 0;
+          return {
+            output: {
+              owed: exposure.credit,
+              order: order.totals.grandTotal,
+              after,
+              limit: limit ?? null,
+              over,
+            },
+          };
+        });
+        if (check.over) {
+          const decision = await ctx.waitForApproval(STEP.creditApproval, {
+            title: `Order ${key} takes ${order.customer.name} over the credit limit: owes ${check.owed} + order ${check.order} = ${check.after} ${order.currency} > ${check.limit}`,
+            details: { key, ...check, currency: order.currency },
+            ...(credit.approvalTimeoutMs === undefined ? {} : { timeoutMs: credit.approvalTimeoutMs }),
+          });
+          if (!decision.approved) {
+            return { saleOrder: "", outcome: "credit-refused", shipments: 0, invoiceIds: [], paymentIds: [] };
+          }
+        }
+      }
       const placed = await ctx.step(
         STEP.createSaleOrder,
         async () => {
