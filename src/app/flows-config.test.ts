@@ -54,7 +54,7 @@ test("flows.order-to-cash names connections of the right type; each wrong one is
     (error: CrossdockError) => {
       assert.match(
         error.message,
-        /crossdock\.yaml:11:\d+ flows\.order-to-cash\.odoo: "shop" is a connection of type webhook-json \(expected a connection of type odoo\)/,
+        /crossdock\.yaml:7:\d+ flows\.order-to-cash\.odoo: "shop" is a connection of type webhook-json \(expected a connection of type odoo\)/,
       );
       assert.match(
         error.message,
