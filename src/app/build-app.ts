@@ -7,6 +7,7 @@ import { createInboxProcessor } from "../connectors/inbox-processor.ts";
 import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
 import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import { EASYPOST_TYPE, easypostConnector } from "../connectors/carrier/easypost-connector.ts";
 import { SHOPIFY_TYPE, shopifyWebhookConnector } from "../connectors/shopify/shopify-webhook-connector.ts";
 import {
   WAREHOUSE_3PL_TYPE,
@@ -118,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [API_ORDERS_TYPE, apiOrdersConnector],
     [WAREHOUSE_3PL_TYPE, warehouseShipmentConnector],
     [SHOPIFY_TYPE, shopifyWebhookConnector],
+    [EASYPOST_TYPE, easypostConnector],
   ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
   // Orders submitted through the REST API arrive on their own built-in connection.

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { isCrossdockError } from "../core/errors.ts";
 import { registerApprovalsCommand } from "./approvals-command.ts";
 import type { CliIo, GlobalOptions } from "./cli-io.ts";
+import { registerConformanceCommand } from "./conformance-command.ts";
 import { registerDemoCommand } from "./demo-command.ts";
 import { registerExceptionsCommand } from "./exceptions-command.ts";
 import { registerIdentitiesCommand } from "./identities-command.ts";
@@ -59,6 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerIdentitiesCommand(program, io, globals);
   registerMappingCommand(program, io, globals);
   registerTraceCommand(program, io, globals);
+  registerConformanceCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
