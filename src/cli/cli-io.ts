@@ -17,6 +17,8 @@ export interface CliIo {
   cwd: string;
   /** Resolves when the user asks to stop (Ctrl-C); `start` and `demo` wait on it. */
   untilStopped?: () => Promise<void>;
+  /** Sets the exit code of a command that finished but found problems (set by `runCli`). */
+  setExitCode?: (code: number) => void;
 }
 
 export interface GlobalOptions {

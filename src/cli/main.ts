@@ -37,7 +37,14 @@ const VERSION = packageVersion();
  * Runs the `crossdock` command line with injected I/O and returns the exit code: 0 done, 1 an error
  * (printed with its catalogue code), 2 a usage error. Never calls `process.exit` itself.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
+  let exitCode = 0;
+  const io: CliIo = {
+    ...given,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
   const program = new Command("crossdock")
     .description("Crossdock: the integration hub between Odoo and every channel, warehouse and partner")
     .version(VERSION)
@@ -63,7 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerConformanceCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;

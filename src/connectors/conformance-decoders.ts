@@ -6,11 +6,13 @@
 import { easypostConformanceDecoder } from "./carrier/easypost-conformance.ts";
 import type { ConformanceDecoder } from "./conformance.ts";
 import { x12ConformanceDecoder } from "./edi-x12/x12-conformance.ts";
+import { createEdifactConformanceDecoder } from "./edifact/edifact-conformance.ts";
 import { FLATFILE_CONFORMANCE_DECODERS } from "./flatfile/flatfile-conformance.ts";
 import { odooRecordingConformanceDecoder } from "./odoo/odoo-recording-conformance.ts";
 
 export const CONFORMANCE_DECODERS: readonly ConformanceDecoder[] = [
   x12ConformanceDecoder,
+  createEdifactConformanceDecoder(),
   odooRecordingConformanceDecoder,
   easypostConformanceDecoder,
   ...FLATFILE_CONFORMANCE_DECODERS,
