@@ -1,13 +1,15 @@
 import { hostname } from "node:os";
 import type { FastifyInstance } from "fastify";
 import { API_ORDERS_TYPE, apiOrdersConnector } from "../connectors/api/api-orders-connector.ts";
+import { EASYPOST_TYPE, easypostConnector } from "../connectors/carrier/easypost-connector.ts";
 import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../connectors/connector.ts";
 import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
 import { createInboxProcessor } from "../connectors/inbox-processor.ts";
 import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
 import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
-import { EASYPOST_TYPE, easypostConnector } from "../connectors/carrier/easypost-connector.ts";
+import { partnerFileConnector } from "../connectors/sftp/partner-file-connector.ts";
+import { SFTP_CONNECTION_TYPE } from "../connectors/sftp/sftp-connection.ts";
 import { SHOPIFY_TYPE, shopifyWebhookConnector } from "../connectors/shopify/shopify-webhook-connector.ts";
 import {
   WAREHOUSE_3PL_TYPE,
@@ -37,6 +39,7 @@ import { isSecret } from "../security/secret-ref.ts";
 import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
 import { createWebhooksOut, WEBHOOK_HANDLER_KEY, type WebhooksOut } from "../webhooks-out/webhooks-out.ts";
 import { buildFlows } from "./build-flows.ts";
+import { buildSftp } from "./build-sftp.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
 import { openStore } from "./open-store.ts";
 
@@ -120,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [WAREHOUSE_3PL_TYPE, warehouseShipmentConnector],
     [SHOPIFY_TYPE, shopifyWebhookConnector],
     [EASYPOST_TYPE, easypostConnector],
+    [partnerFileConnector.type, partnerFileConnector],
   ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
   // Orders submitted through the REST API arrive on their own built-in connection.
@@ -194,7 +198,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const inboundConnections = new Map<string, HookEndpoint>();
   for (const [name, c] of Object.entries(connections)) {
-    if (!inbound.has(c.type)) continue;
+    // Files from SFTP come through the poller only: no webhook endpoint takes them.
+    if (!inbound.has(c.type) || c.type === SFTP_CONNECTION_TYPE) continue;
     const verifier = connectionVerifier(name, c, clock);
     inboundConnections.set(name, {
       ...(verifier ? { verifier } : {}),
@@ -205,6 +210,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ? createIdentityGateway({ store, clock, ids, logger })
     : undefined;
   const stockLevels = roles.has("worker") ? createStockLevelsProjection({ store, clock, logger }) : undefined;
+  // SFTP partners: their inbound folders are polled by the scheduler (or a single all-roles process).
+  const sftp = buildSftp({ config, store, clock, logger });
   const idempotencySweeper = roles.has("scheduler")
     ? createIdempotencySweeper({ store, clock, logger })
     : undefined;
@@ -258,6 +265,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       if (roles.has("worker") || roles.has("scheduler")) await webhooks.dispatcher.start();
       if (roles.has("worker") || roles.has("scheduler")) flows.intake?.start(500);
       for (const runtime of odoo.values()) runtime.start();
+      if (roles.has("scheduler")) sftp.start();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
       logger.info({ url: address, store: config.store.displayUrl, roles: [...roles] }, "crossdock started");
@@ -265,6 +273,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async stop(graceMs = 10_000) {
       await server?.close();
+      await sftp.stop();
       await identities?.auditQueue.drain();
       await webhooks.dispatcher.stop();
       await flows.intake?.stop();

@@ -5,6 +5,7 @@
  */
 import { WEBHOOK_JSON_TYPE } from "../connectors/json/webhook-json-connector.ts";
 import { checkOdooConnection, ODOO_CONNECTION_TYPE } from "../connectors/odoo/odoo-connection.ts";
+import { checkSftpConnection, SFTP_CONNECTION_TYPE } from "../connectors/sftp/sftp-connection.ts";
 import { checkSignatureSettings } from "../gateway/signatures/signature-config.ts";
 
 export interface ConnectionFieldProblem {
@@ -20,4 +21,5 @@ export const CONNECTION_CHECKS: Readonly<
 > = Object.freeze({
   [ODOO_CONNECTION_TYPE]: checkOdooConnection,
   [WEBHOOK_JSON_TYPE]: checkSignatureSettings,
+  [SFTP_CONNECTION_TYPE]: checkSftpConnection,
 });

@@ -144,6 +144,13 @@ function map945(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         reportingCode: el(w06, 1),
         ...(el(w06, 6).trim() ? { purchaseOrderNumber: el(w06, 6).trim() } : {}),
         references: Object.fromEntries(headerN9.map((n9) => [el(n9, 1), el(n9, 2)])),
+        // W12-01 (CC complete, CP considered complete, PR partial with the rest to follow), W12-02
+        // ordered and W12-03 shipped: whether the order has more to come.
+        lineStatuses: items.map(({ w12 }) => ({
+          status: el(w12, 1).trim(),
+          ...(el(w12, 2).trim() ? { ordered: el(w12, 2).trim() } : {}),
+          shipped: el(w12, 3).trim() || "0",
+        })),
       },
     },
   };

@@ -1,0 +1,83 @@
+/**
+ * The SFTP connections of the configuration, running: one client and one inbound poller per `sftp`
+ * connection with an `inbound` folder. Files land in the inbox; the `sftp` inbound connector decodes
+ * them by the connection's `format` when the inbox processor takes them.
+ */
+
+import { createSftpClient, type SftpClient } from "../connectors/sftp/sftp-client.ts";
+import {
+  parseSftpConnection,
+  SFTP_CONNECTION_TYPE,
+  type SftpConnectionConfig,
+} from "../connectors/sftp/sftp-connection.ts";
+import { createSftpPoller, type SftpPoller } from "../connectors/sftp/sftp-poller.ts";
+import type { Clock } from "../core/clock.ts";
+import type { StructuredLogger } from "../delivery/structured-logger.ts";
+import type { Store } from "../store/store.ts";
+import type { CrossdockConfig } from "./config-schema.ts";
+
+export interface SftpRuntime {
+  readonly name: string;
+  readonly settings: SftpConnectionConfig;
+  readonly client: SftpClient;
+  readonly poller: SftpPoller | undefined;
+}
+
+/** The client of one `sftp` connection (also used to publish outbound files). */
+export function sftpClientFor(name: string, settings: SftpConnectionConfig): SftpClient {
+  return createSftpClient({
+    connection: name,
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    ...(settings.privateKey ? { privateKey: settings.privateKey.reveal() } : {}),
+    ...(settings.passphrase ? { passphrase: settings.passphrase.reveal() } : {}),
+    ...(settings.password ? { password: settings.password.reveal() } : {}),
+    ...(settings.hostKeyFingerprint ? { hostKeyFingerprint: settings.hostKeyFingerprint } : {}),
+    acceptAnyHostKey: settings.acceptAnyHostKey,
+  });
+}
+
+export function buildSftp(options: {
+  config: CrossdockConfig;
+  store: Store;
+  clock: Clock;
+  logger: StructuredLogger;
+}): { runtimes: Map<string, SftpRuntime>; start(): void; stop(): Promise<void> } {
+  const runtimes = new Map<string, SftpRuntime>();
+  for (const [name, connection] of Object.entries(options.config.connections)) {
+    if (connection.type !== SFTP_CONNECTION_TYPE) continue;
+    const settings = parseSftpConnection(connection);
+    const client = sftpClientFor(name, settings);
+    const inbound = settings.inbound;
+    const poller = inbound
+      ? createSftpPoller({
+          client,
+          store: options.store,
+          clock: options.clock,
+          connection: name,
+          inbound: inbound.folder,
+          ...(inbound.done ? { doneFolder: inbound.done } : {}),
+          ...(inbound.error ? { errorFolder: inbound.error } : {}),
+          ...(inbound.settleMs === undefined ? {} : { settleMs: inbound.settleMs }),
+          ...(inbound.tempPatterns ? { tempPatterns: inbound.tempPatterns } : {}),
+          ...(inbound.maxFileBytes === undefined ? {} : { maxFileBytes: inbound.maxFileBytes }),
+          ...(inbound.maxFilesPerPoll === undefined ? {} : { maxFilesPerPoll: inbound.maxFilesPerPoll }),
+          logger: options.logger,
+        })
+      : undefined;
+    runtimes.set(name, { name, settings, client, poller });
+  }
+  return {
+    runtimes,
+    start() {
+      for (const runtime of runtimes.values()) {
+        runtime.poller?.start({ intervalMs: runtime.settings.inbound?.pollIntervalMs ?? 10_000 });
+      }
+    },
+    async stop() {
+      await Promise.all([...runtimes.values()].map((r) => r.poller?.stop()));
+      await Promise.all([...runtimes.values()].map((r) => r.client.close()));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Partner files to events: X12 and EDIFACT orders become `order.received` like any channel's, a 945
+ * becomes `shipment.dispatched` on the order the hub sent (complete or not from W12-01), an 846 is
+ * merged into `stock.reported` events, and a bad file is refused whole with its location.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import type { InboxMessage } from "../../store/store.ts";
+import { partnerFileConnector } from "./partner-file-connector.ts";
+
+const fixture = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url));
+
+function message(body: Uint8Array | string, file = "in.edi"): InboxMessage {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  return {
+    id: "msg_1",
+    source: "sftp",
+    connection: "acme",
+    dedupeKey: "sftp:acme:x",
+    body: bytes,
+    headers: { "x-sftp-file": file },
+    contentType: undefined,
+    receivedAt: 0,
+    trace: undefined,
+    size: bytes.length,
+  };
+}
+
+const x12 = { type: "sftp", format: "x12", channel: "acme" };
+
+test("an X12 850 is order.received on the order's stream, in the partner's channel", () => {
+  const outcome = partnerFileConnector.decode(
+    message(fixture("edi-x12/fixtures/850-two-lines.x12")),
+    "acme",
+    x12,
+  );
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
+  const [event] = outcome.events;
+  assert.equal(event?.type, "order.received");
+  assert.match(event?.stream ?? "", /^order:acme:.+/);
+  const order = (event?.data as { order?: { channel: string; lines: unknown[] } } | undefined)?.order;
+  assert.equal(order?.channel, "acme");
+  assert.equal(order?.lines.length, 2);
+  assert.equal(event?.causationId, "msg_1");
+});
+
+test("a 945 is shipment.dispatched; W12-01 CC/CP makes it complete, PR leaves the rest to come", () => {
+  const text = fixture("edi-x12/fixtures/945-3pl-shipment.x12").toString("latin1");
+  const keyed = text.replace("W06*F*SO-1001*", "W06*F*shop:1001*");
+  const outcome = partnerFileConnector.decode(message(keyed), "wms", { type: "sftp", format: "x12" });
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
+  const [event] = outcome.events;
+  assert.equal(event?.type, "shipment.dispatched");
+  assert.equal(event?.stream, "order:shop:1001", "the hub's key came back in W06-02");
+  const data = event?.data as {
+    complete: boolean;
+    trackingNumber?: string;
+    lines: { sku: string; quantity: string }[];
+  };
+  assert.equal(data.complete, true);
+  assert.deepEqual(
+    data.lines.map((l) => [l.sku, l.quantity]),
+    [
+      ["CHAIR-OAK-01", "2"],
+      ["CUSHION-GREY", "3"],
+    ],
+  );
+  const partial = partnerFileConnector.decode(message(keyed.replace("W12*CP*4*3*1", "W12*PR*4*3*1")), "wms", {
+    type: "sftp",
+    format: "x12",
+  });
+  assert.ok(partial.ok);
+  assert.equal((partial.events[0]?.data as { complete?: boolean } | undefined)?.complete, false);
+  const own = partnerFileConnector.decode(message(text), "wms", { type: "sftp", format: "x12" });
+  assert.ok(own.ok);
+  assert.equal(own.events[0]?.stream, "order:wms:SO-1001", "a partner's own number stays in its channel");
+});
+
+test("an 846 becomes stock.reported events, merged per warehouse", () => {
+  const outcome = partnerFileConnector.decode(message(fixture("edi-x12/fixtures/846-3pl-stock.x12")), "wms", {
+    type: "sftp",
+    format: "x12",
+    warehouse: "RENO",
+  });
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
+  assert.ok(outcome.events.length >= 1);
+  assert.ok(outcome.events.every((e) => e.type === "stock.reported" && e.stream.startsWith("stock:wms:")));
+  const levels = outcome.events.flatMap((e) => (e.data as { levels: unknown[] }).levels);
+  assert.ok(levels.length >= 2, `${levels.length} levels`);
+});
+
+test("a bad file is refused whole with where and why; nothing of it becomes an event", () => {
+  const text = fixture("edi-x12/fixtures/850-two-lines.x12").toString("latin1");
+  const broken = text.replace(/SE\*(\d+)\*/, (_m, n: string) => `SE*${Number(n) + 5}*`);
+  const outcome = partnerFileConnector.decode(message(broken, "po-7.x12"), "acme", x12);
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.equal(outcome.error.code, "CDK_EDI_CONTROL");
+  assert.match(outcome.error.message, /acme\/po-7\.x12/);
+  assert.match(outcome.error.message, /SE/);
+  assert.equal((outcome.error.details?.location as { tag?: string } | undefined)?.tag, "SE");
+  const garbage = partnerFileConnector.decode(message(Buffer.alloc(300, 0xc9)), "acme", x12);
+  assert.equal(garbage.ok, false);
+});
+
+test("EDIFACT ORDERS become order.received; no format keeps the bytes without events", () => {
+  const outcome = partnerFileConnector.decode(
+    message(fixture("edifact/fixtures/orders-d96a-latin1.edi")),
+    "muller",
+    {
+      type: "sftp",
+      format: "edifact",
+      defaultCurrency: "EUR",
+    },
+  );
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
+  assert.equal(outcome.events[0]?.type, "order.received");
+  assert.match(outcome.events[0]?.stream ?? "", /^order:muller:PO-4711$/);
+  const plain = partnerFileConnector.decode(message("anything"), "drop", { type: "sftp" });
+  assert.deepEqual(plain, { ok: true, events: [], jobs: [] });
+});

@@ -1,0 +1,105 @@
+/**
+ * The inbound connector of `sftp` connections: turns a file the poller put in the inbox into canonical
+ * events, by the connection's `format`.
+ *
+ * - `x12`: every interchange is read and every set mapped (850 order, 945 shipment, 846 stock, 944
+ *   receipt, 997 acknowledgement). The file is all or nothing: a problem anywhere (an SE count, a PO1
+ *   without a price, an EBCDIC file) refuses the whole message with the located error, and nothing of it
+ *   becomes an event; the message stays in the inbox for a fix and a replay.
+ * - `edifact`: the same for ORDERS, DESADV, INVOIC and ORDRSP.
+ * - no `format`: the bytes are kept in the inbox and no event is made.
+ *
+ * Events (`partner-file-events.ts`): an order is `order.received` on `order:<channel>:<id>`, as from any
+ * channel, so order-to-cash takes EDI orders like web orders; a 945 is `shipment.dispatched` on the order
+ * the hub sent in its 940 (`order:<key>`).
+ */
+import { CrossdockError } from "../../core/errors.ts";
+import type { ConnectionSettings, DecodeOutcome, InboundConnector } from "../connector.ts";
+import { X12_MAPPERS } from "../edi-x12/x12-mappers.ts";
+import type { X12Record } from "../edi-x12/x12-mapping.ts";
+import type { X12Problem } from "../edi-x12/x12-segment.ts";
+import { createX12SetRunner } from "../edi-x12/x12-set-runner.ts";
+import { runX12 } from "../edi-x12/x12-stream.ts";
+import { EDIFACT_MAPPINGS, mapEdifactMessage } from "../edifact/edifact-mapping.ts";
+import { readEdifact } from "../edifact/edifact-reader.ts";
+import { mergeStockEvents, type PartnerRecord, recordEvents } from "./partner-file-events.ts";
+import { SFTP_CONNECTION_TYPE, type SftpConnectionConfig } from "./sftp-connection.ts";
+
+function refuse(code: X12Problem["code"], message: string, details: Record<string, unknown>): DecodeOutcome {
+  return { ok: false, error: new CrossdockError(code, message, { details }) };
+}
+
+function decodeX12(file: string, bytes: Uint8Array, settings: SftpConnectionConfig, channel: string) {
+  const records: PartnerRecord[] = [];
+  const problems: X12Problem[] = [];
+  let pending: X12Record[] = [];
+  const runner = createX12SetRunner(
+    file,
+    {
+      connection: channel,
+      ...(settings.warehouse ? { warehouse: settings.warehouse } : {}),
+      ...(settings.defaultCurrency ? { defaultCurrency: settings.defaultCurrency } : {}),
+    },
+    X12_MAPPERS,
+    {
+      record: (record) => pending.push(record),
+      problem: (problem) => problems.push(problem),
+      interchangeEnd: () => {
+        for (const record of pending) records.push({ entity: record.entity, value: record.value });
+        pending = [];
+      },
+    },
+  );
+  runX12(file, bytes, runner);
+  return { records, problem: problems.sort((a, b) => a.location.segment - b.location.segment)[0] };
+}
+
+function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnectionConfig, channel: string) {
+  const read = readEdifact(file, bytes);
+  if (!read.ok) return { records: [], problem: read.failure };
+  const records: PartnerRecord[] = [];
+  for (const interchange of read.interchanges) {
+    for (const message of interchange.messages) {
+      if (EDIFACT_MAPPINGS[message.type] === undefined) continue;
+      const outcome = mapEdifactMessage(file, message, {
+        channel,
+        ...(settings.defaultCurrency ? { defaultCurrency: settings.defaultCurrency } : {}),
+      });
+      if (!outcome.ok) return { records: [], problem: outcome.failure };
+      for (const value of outcome.records) records.push({ entity: outcome.entity, value });
+    }
+  }
+  return { records, problem: undefined };
+}
+
+export const partnerFileConnector: InboundConnector = {
+  type: SFTP_CONNECTION_TYPE,
+  decode(message, connectionName, raw: ConnectionSettings): DecodeOutcome {
+    const settings = raw as unknown as SftpConnectionConfig;
+    if (settings.format === undefined) return { ok: true, events: [], jobs: [] };
+    const channel = settings.channel ?? connectionName;
+    const file = `${connectionName}/${message.headers["x-sftp-file"] ?? message.id}`;
+    const decoded =
+      settings.format === "x12"
+        ? decodeX12(file, message.body, settings, channel)
+        : decodeEdifact(file, message.body, settings, channel);
+    if (decoded.problem) {
+      return refuse(decoded.problem.code as X12Problem["code"], decoded.problem.message, {
+        file,
+        location: decoded.problem.location,
+        format: settings.format,
+      });
+    }
+    const events = mergeStockEvents(
+      decoded.records.flatMap((record) =>
+        recordEvents(record, {
+          connection: connectionName,
+          channel,
+          causationId: message.id,
+          trace: message.trace,
+        }),
+      ),
+    );
+    return { ok: true, events, jobs: [] };
+  },
+};

@@ -1,0 +1,202 @@
+/**
+ * An `sftp` connection in `crossdock.yaml`: where the partner's SFTP server is, how to log in, which
+ * folders to poll and publish to, and what the files are (`format`), so the inbox processor can turn
+ * them into canonical events. See docs/sftp.md for every key.
+ *
+ * ```yaml
+ * connections:
+ *   acme-edi:
+ *     type: sftp
+ *     host: sftp.acme.example
+ *     username: crossdock
+ *     privateKey: file:/run/secrets/acme-key
+ *     hostKeyFingerprint: "SHA256:pMPHjdbfdD84xUUQxbDJ9F1kiTUV/2oxLEf56Na0ZG0"
+ *     inbound: { folder: /out, pollIntervalMs: 10000 }
+ *     outbound: { folder: /in }
+ *     format: x12
+ *     channel: acme
+ * ```
+ */
+import { isSecret, type Secret } from "../../security/secret-ref.ts";
+import { parseHostKeyFingerprint } from "./sftp-host-key.ts";
+
+export const SFTP_CONNECTION_TYPE = "sftp";
+export const SFTP_FORMATS = ["x12", "edifact"] as const;
+export type SftpFormat = (typeof SFTP_FORMATS)[number];
+
+export interface SftpConnectionProblem {
+  field: string;
+  path?: readonly (string | number)[];
+  message: string;
+}
+
+export interface SftpConnectionConfig {
+  host: string;
+  port: number;
+  username: string;
+  privateKey?: Secret;
+  passphrase?: Secret;
+  password?: Secret;
+  hostKeyFingerprint?: string;
+  acceptAnyHostKey: boolean;
+  inbound?: {
+    folder: string;
+    done?: string;
+    error?: string;
+    pollIntervalMs: number;
+    settleMs?: number;
+    tempPatterns?: string[];
+    maxFileBytes?: number;
+    maxFilesPerPoll?: number;
+  };
+  outbound?: { folder: string };
+  /** What the files are; undefined: bytes kept in the inbox, no events. */
+  format?: SftpFormat;
+  /** Channel of the orders this partner sends (850, ORDERS). Default: the connection name. */
+  channel?: string;
+  /** Warehouse code for stock and receipts that name none. */
+  warehouse?: string;
+  defaultCurrency?: string;
+}
+
+const INBOUND_NUMBERS: [string, number, number][] = [
+  ["pollIntervalMs", 100, 86_400_000],
+  ["settleMs", 0, 3_600_000],
+  ["maxFileBytes", 1, 1_073_741_824],
+  ["maxFilesPerPoll", 1, 10_000],
+];
+const KNOWN = new Set([
+  "type",
+  "host",
+  "port",
+  "username",
+  "privateKey",
+  "passphrase",
+  "password",
+  "hostKeyFingerprint",
+  "acceptAnyHostKey",
+  "inbound",
+  "outbound",
+  "format",
+  "channel",
+  "warehouse",
+  "defaultCurrency",
+]);
+
+const isText = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+const isInt = (value: unknown, min: number, max: number) =>
+  typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+
+/** Every problem of an `sftp` connection's settings (empty when they are fine). */
+export function checkSftpConnection(settings: Readonly<Record<string, unknown>>): SftpConnectionProblem[] {
+  const problems: SftpConnectionProblem[] = [];
+  const add = (field: string, message: string, path?: (string | number)[]) =>
+    problems.push({ field, message, ...(path ? { path } : {}) });
+  for (const key of Object.keys(settings))
+    if (!KNOWN.has(key)) add(key, `unknown key (expected one of ${[...KNOWN].join(", ")})`);
+  if (!isText(settings.host)) add("host", "required, the SFTP server's host name or IP address");
+  if (settings.port !== undefined && !isInt(settings.port, 1, 65_535))
+    add("port", "must be a port number 1-65535");
+  if (!isText(settings.username)) add("username", "required, the login name");
+  for (const field of ["privateKey", "passphrase", "password"]) {
+    if (settings[field] !== undefined && !isSecret(settings[field]))
+      add(field, "must be a secret reference (file: or env:)");
+  }
+  if (settings.privateKey === undefined && settings.password === undefined) {
+    add("privateKey", "required (or password): how to log in, e.g. file:/run/secrets/partner-key");
+  }
+  const pinned = settings.hostKeyFingerprint;
+  if (pinned !== undefined && !(typeof pinned === "string" && parseHostKeyFingerprint(pinned))) {
+    add("hostKeyFingerprint", 'must be "SHA256:<base64>" as ssh-keygen -lf prints it');
+  }
+  if (settings.acceptAnyHostKey !== undefined && typeof settings.acceptAnyHostKey !== "boolean") {
+    add("acceptAnyHostKey", "must be true or false");
+  }
+  if (pinned === undefined && settings.acceptAnyHostKey !== true) {
+    add(
+      "hostKeyFingerprint",
+      "required: the server's host key fingerprint (acceptAnyHostKey: true only for a sandbox)",
+    );
+  }
+  const inbound = settings.inbound;
+  if (inbound !== undefined) {
+    if (typeof inbound !== "object" || inbound === null || Array.isArray(inbound))
+      add("inbound", "must be a map with at least folder");
+    else {
+      const fields = inbound as Record<string, unknown>;
+      if (!isText(fields.folder)) add("inbound", "required, the folder to poll", ["inbound", "folder"]);
+      for (const key of ["done", "error"]) {
+        if (fields[key] !== undefined && !isText(fields[key]))
+          add("inbound", "must be a folder path", ["inbound", key]);
+      }
+      for (const [key, min, max] of INBOUND_NUMBERS) {
+        if (fields[key] !== undefined && !isInt(fields[key], min, max))
+          add("inbound", `must be a whole number ${min}-${max}`, ["inbound", key]);
+      }
+      const patterns = fields.tempPatterns;
+      if (patterns !== undefined && !(Array.isArray(patterns) && patterns.every(isText))) {
+        add("inbound", "must be a list of name patterns such as *.part", ["inbound", "tempPatterns"]);
+      }
+    }
+  }
+  const outbound = settings.outbound as Record<string, unknown> | undefined;
+  if (
+    outbound !== undefined &&
+    !(typeof outbound === "object" && outbound !== null && isText(outbound.folder))
+  ) {
+    add("outbound", "must be a map with the folder the partner picks files up from", ["outbound", "folder"]);
+  }
+  if (settings.format !== undefined && !SFTP_FORMATS.includes(settings.format as SftpFormat)) {
+    add("format", `must be one of ${SFTP_FORMATS.join(", ")}`);
+  }
+  for (const field of ["channel", "warehouse"]) {
+    const value = settings[field];
+    if (value !== undefined && !(typeof value === "string" && /^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(value))) {
+      add(field, "must be a short code (letters, digits, . _ -)");
+    }
+  }
+  if (
+    settings.defaultCurrency !== undefined &&
+    !(typeof settings.defaultCurrency === "string" && /^[A-Z]{3}$/.test(settings.defaultCurrency))
+  ) {
+    add("defaultCurrency", "must be an ISO 4217 code such as EUR");
+  }
+  return problems;
+}
+
+/** The settings of a connection that passed `checkSftpConnection`. */
+export function parseSftpConnection(settings: Readonly<Record<string, unknown>>): SftpConnectionConfig {
+  const inbound = settings.inbound as Record<string, unknown> | undefined;
+  const outbound = settings.outbound as { folder: string } | undefined;
+  const optional = <K extends string>(key: K, value: unknown) =>
+    value === undefined ? {} : { [key]: value };
+  return {
+    host: settings.host as string,
+    port: (settings.port as number | undefined) ?? 22,
+    username: settings.username as string,
+    ...optional("privateKey", settings.privateKey),
+    ...optional("passphrase", settings.passphrase),
+    ...optional("password", settings.password),
+    ...optional("hostKeyFingerprint", settings.hostKeyFingerprint),
+    acceptAnyHostKey: settings.acceptAnyHostKey === true,
+    ...(inbound
+      ? {
+          inbound: {
+            folder: inbound.folder as string,
+            pollIntervalMs: (inbound.pollIntervalMs as number | undefined) ?? 10_000,
+            ...optional("done", inbound.done),
+            ...optional("error", inbound.error),
+            ...optional("settleMs", inbound.settleMs),
+            ...optional("tempPatterns", inbound.tempPatterns),
+            ...optional("maxFileBytes", inbound.maxFileBytes),
+            ...optional("maxFilesPerPoll", inbound.maxFilesPerPoll),
+          },
+        }
+      : {}),
+    ...(outbound ? { outbound: { folder: outbound.folder } } : {}),
+    ...optional("format", settings.format),
+    ...optional("channel", settings.channel),
+    ...optional("warehouse", settings.warehouse),
+    ...optional("defaultCurrency", settings.defaultCurrency),
+  } as SftpConnectionConfig;
+}
