@@ -162,7 +162,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Outbound webhooks: the dispatcher turns events into deliveries; the worker sends them.
   let wakeWorker = () => {};
   // Built-in flows the configuration turns on (order-to-cash), over the Odoo runtimes above.
-  const flows = buildFlows({ config, store, logger, odoo, onStarted: () => wakeWorker() });
+  // SFTP partners: their inbound folders are polled by the scheduler (or a single all-roles process).
+  const sftp = buildSftp({ config, store, clock, logger });
+  const flows = buildFlows({
+    config,
+    store,
+    clock,
+    logger,
+    odoo,
+    sftp: sftp.runtimes,
+    onStarted: () => wakeWorker(),
+  });
   const engine = createWorkflowEngine({
     store,
     clock,
@@ -210,8 +220,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ? createIdentityGateway({ store, clock, ids, logger })
     : undefined;
   const stockLevels = roles.has("worker") ? createStockLevelsProjection({ store, clock, logger }) : undefined;
-  // SFTP partners: their inbound folders are polled by the scheduler (or a single all-roles process).
-  const sftp = buildSftp({ config, store, clock, logger });
   const idempotencySweeper = roles.has("scheduler")
     ? createIdempotencySweeper({ store, clock, logger })
     : undefined;
@@ -266,6 +274,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       if (roles.has("worker") || roles.has("scheduler")) flows.intake?.start(500);
       for (const runtime of odoo.values()) runtime.start();
       if (roles.has("scheduler")) sftp.start();
+      if (roles.has("worker") || roles.has("scheduler")) sftp.startRouting();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
       logger.info({ url: address, store: config.store.displayUrl, roles: [...roles] }, "crossdock started");

@@ -5,19 +5,23 @@
  * flow (a warehouse's `url` and `callbackUrl`, a shop's `shopUrl` and `accessToken`) is checked here.
  */
 
+import type { X12PartnerEnvelope } from "../connectors/edi-x12/x12-writer.ts";
 import type { OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import { createEdiWarehouse } from "../connectors/sftp/edi-warehouse.ts";
 import { createShopifyChannel } from "../connectors/shopify/shopify-fulfillment.ts";
 import { createHttpWarehouse } from "../connectors/warehouse3pl/http-warehouse.ts";
+import type { Clock } from "../core/clock.ts";
 import { CrossdockError } from "../core/errors.ts";
 import type { StructuredLogger } from "../delivery/structured-logger.ts";
 import { createOdooOrderPort } from "../flows/order-to-cash/odoo-order-port.ts";
 import { createOrderIntake } from "../flows/order-to-cash/order-intake.ts";
 import { createOrderToCash } from "../flows/order-to-cash/order-to-cash.ts";
-import type { ChannelPort } from "../flows/order-to-cash/order-to-cash-ports.ts";
+import type { ChannelPort, WarehousePort } from "../flows/order-to-cash/order-to-cash-ports.ts";
 import type { SubscriptionLoop } from "../flows/subscription-loop.ts";
 import type { WorkflowDefinition } from "../flows/workflow.ts";
 import { isSecret } from "../security/secret-ref.ts";
 import type { Store } from "../store/store.ts";
+import type { SftpRuntime } from "./build-sftp.ts";
 import type { ConnectionConfig, CrossdockConfig } from "./config-schema.ts";
 
 export interface BuiltFlows {
@@ -29,19 +33,33 @@ export interface BuiltFlows {
 export function buildFlows(options: {
   config: CrossdockConfig;
   store: Store;
+  clock: Clock;
   logger: StructuredLogger;
   odoo: ReadonlyMap<string, OdooRuntime>;
+  sftp: ReadonlyMap<string, SftpRuntime>;
   onStarted: () => void;
 }): BuiltFlows {
   const o2c = options.config.flows["order-to-cash"];
   if (!o2c) return { workflows: [], intake: undefined, close: async () => {} };
   const runtime = options.odoo.get(o2c.odoo) as OdooRuntime;
   const closers: (() => Promise<void>)[] = [];
-  const warehouse = httpWarehouse(
-    o2c.warehouse,
-    options.config.connections[o2c.warehouse] as ConnectionConfig,
-  );
-  closers.push(() => warehouse.close());
+  const edi = options.sftp.get(o2c.warehouse);
+  let warehouse: WarehousePort;
+  if (edi) {
+    warehouse = createEdiWarehouse({
+      name: o2c.warehouse,
+      store: options.store,
+      clock: options.clock,
+      client: edi.client,
+      outbound: edi.settings.outbound?.folder as string,
+      envelope: edi.settings.x12 as X12PartnerEnvelope,
+      ...(edi.settings.warehouse ? { warehouse: edi.settings.warehouse } : {}),
+    });
+  } else {
+    const http = httpWarehouse(o2c.warehouse, options.config.connections[o2c.warehouse] as ConnectionConfig);
+    closers.push(() => http.close());
+    warehouse = http;
+  }
   const shops = new Map<string, ChannelPort>();
   for (const [channel, policy] of Object.entries(o2c.channels)) {
     if (!policy.tracking) continue;

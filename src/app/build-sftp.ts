@@ -4,6 +4,7 @@
  * them by the connection's `format` when the inbox processor takes them.
  */
 
+import { createEdiDepositorRouter } from "../connectors/sftp/edi-depositor-router.ts";
 import { createSftpClient, type SftpClient } from "../connectors/sftp/sftp-client.ts";
 import {
   parseSftpConnection,
@@ -43,7 +44,7 @@ export function buildSftp(options: {
   store: Store;
   clock: Clock;
   logger: StructuredLogger;
-}): { runtimes: Map<string, SftpRuntime>; start(): void; stop(): Promise<void> } {
+}): { runtimes: Map<string, SftpRuntime>; start(): void; startRouting(): void; stop(): Promise<void> } {
   const runtimes = new Map<string, SftpRuntime>();
   for (const [name, connection] of Object.entries(options.config.connections)) {
     if (connection.type !== SFTP_CONNECTION_TYPE) continue;
@@ -68,14 +69,23 @@ export function buildSftp(options: {
       : undefined;
     runtimes.set(name, { name, settings, client, poller });
   }
+  // 945s of EDI 3PLs go to their orders' streams through the depositor router.
+  const warehouses = [...runtimes.values()].some((r) => r.settings.role === "warehouse");
+  const router = warehouses
+    ? createEdiDepositorRouter({ store: options.store, logger: options.logger })
+    : undefined;
   return {
     runtimes,
+    startRouting() {
+      router?.start(500);
+    },
     start() {
       for (const runtime of runtimes.values()) {
         runtime.poller?.start({ intervalMs: runtime.settings.inbound?.pollIntervalMs ?? 10_000 });
       }
     },
     async stop() {
+      await router?.stop();
       await Promise.all([...runtimes.values()].map((r) => r.poller?.stop()));
       await Promise.all([...runtimes.values()].map((r) => r.client.close()));
     },

@@ -101,10 +101,15 @@ class Resolver {
   ): void {
     const o2c = flows?.["order-to-cash"];
     if (!o2c) return;
-    const expect = (path: PathSegment[], name: string | undefined, type: string) => {
+    const expect = (
+      path: PathSegment[],
+      name: string | undefined,
+      type: string,
+      also?: (c: ConnectionConfig) => boolean,
+    ) => {
       if (name === undefined) return;
       const found = connections[name];
-      if (found?.type === type) return;
+      if (found?.type === type || (found && also?.(found))) return;
       const why = found ? `is a connection of type ${found.type}` : "is not a configured connection";
       this.#invalid.push(
         problem(
@@ -115,7 +120,13 @@ class Resolver {
       );
     };
     expect(["flows", "order-to-cash", "odoo"], o2c.odoo, "odoo");
-    expect(["flows", "order-to-cash", "warehouse"], o2c.warehouse, "warehouse-3pl");
+    // A 3PL over HTTP, or an EDI 3PL: an sftp connection with role warehouse.
+    expect(
+      ["flows", "order-to-cash", "warehouse"],
+      o2c.warehouse,
+      "warehouse-3pl",
+      (c) => c.type === "sftp" && c.role === "warehouse",
+    );
     for (const [channel, policy] of Object.entries(o2c.channels)) {
       expect(["flows", "order-to-cash", "channels", channel, "tracking"], policy.tracking, "shopify");
     }

@@ -97,6 +97,7 @@ export const partnerFileConnector: InboundConnector = {
           channel,
           causationId: message.id,
           trace: message.trace,
+          ...(settings.role === "warehouse" ? { warehouse: true } : {}),
         }),
       ),
     );

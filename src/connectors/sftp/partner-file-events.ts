@@ -11,6 +11,8 @@ import type { EventInput, JsonValue, TraceContext } from "../../store/store.ts";
 export const EDI_EVENTS = Object.freeze({
   orderReceived: "order.received",
   shipmentDispatched: "shipment.dispatched",
+  /** A 3PL's 945 before the depositor router put it on its order's stream. */
+  shipmentReported: "shipment.reported",
   stockReported: "stock.reported",
   receiptReceived: "receipt.received",
   invoiceReceived: "invoice.received",
@@ -28,6 +30,8 @@ export interface PartnerRecord {
 
 interface Context {
   connection: string;
+  /** The partner is the hub's 3PL: its 945s name the hub's depositor order numbers. */
+  warehouse?: boolean;
   channel: string;
   causationId: string;
   trace: TraceContext | undefined;
@@ -68,6 +72,16 @@ export function recordEvents(record: PartnerRecord, ctx: Context): EventInput[] 
       ];
     case "shipment": {
       const order = value.order as { channel: string; channelOrderId: string };
+      if (ctx.warehouse) {
+        return [
+          {
+            stream: `edi-depositor:${ctx.connection}:${order.channelOrderId}`,
+            type: EDI_EVENTS.shipmentReported,
+            data: { ...value, complete: isComplete(value) } as unknown as JsonValue,
+            ...common,
+          },
+        ];
+      }
       // The 940 carried the hub's order key (`shop:1001`) as the depositor order number; a key without
       // a channel is the partner's own order number in this connection's channel.
       const key = order.channelOrderId.includes(":")

@@ -18,6 +18,7 @@
  * ```
  */
 import { isSecret, type Secret } from "../../security/secret-ref.ts";
+import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
 import { parseHostKeyFingerprint } from "./sftp-host-key.ts";
 
 export const SFTP_CONNECTION_TYPE = "sftp";
@@ -57,6 +58,14 @@ export interface SftpConnectionConfig {
   /** Warehouse code for stock and receipts that name none. */
   warehouse?: string;
   defaultCurrency?: string;
+  /**
+   * `warehouse`: the partner is a 3PL that ships the hub's orders: its 945s refer to the 940s the hub
+   * sent (depositor order numbers) and go to the orders' streams. Default: a trading partner whose
+   * documents are its own (its 850s are orders in its channel).
+   */
+  role?: "warehouse";
+  /** Our X12 envelope towards this partner (for the 940s the hub writes). */
+  x12?: X12PartnerEnvelope;
 }
 
 const INBOUND_NUMBERS: [string, number, number][] = [
@@ -81,6 +90,8 @@ const KNOWN = new Set([
   "channel",
   "warehouse",
   "defaultCurrency",
+  "role",
+  "x12",
 ]);
 
 const isText = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
@@ -161,7 +172,55 @@ export function checkSftpConnection(settings: Readonly<Record<string, unknown>>)
   ) {
     add("defaultCurrency", "must be an ISO 4217 code such as EUR");
   }
+  if (settings.role !== undefined && settings.role !== "warehouse")
+    add("role", "must be warehouse (or left out for a trading partner)");
+  problems.push(...checkEnvelope(settings.x12));
+  if (settings.role === "warehouse" && (settings.outbound === undefined || settings.x12 === undefined)) {
+    add(
+      "role",
+      "a warehouse needs outbound (where the 940s go) and x12 (our envelope: senderId, receiverId)",
+    );
+  }
   return problems;
+}
+
+const ID = /^[A-Za-z0-9 .-]{1,15}$/;
+
+function checkEnvelope(x12: unknown): SftpConnectionProblem[] {
+  if (x12 === undefined) return [];
+  const problems: SftpConnectionProblem[] = [];
+  const at = (key: string, message: string) => problems.push({ field: "x12", path: ["x12", key], message });
+  if (typeof x12 !== "object" || x12 === null || Array.isArray(x12))
+    return [{ field: "x12", message: "must be a map: senderId, receiverId, ..." }];
+  const e = x12 as Record<string, unknown>;
+  for (const key of ["senderId", "receiverId"])
+    if (!(typeof e[key] === "string" && ID.test(e[key])))
+      at(key, "required, 1-15 letters, digits, space, . or -");
+  for (const key of ["senderQualifier", "receiverQualifier"]) {
+    if (e[key] !== undefined && !(typeof e[key] === "string" && /^[A-Z0-9]{2}$/.test(e[key])))
+      at(key, "must be a 2-character ISA qualifier such as ZZ or 01");
+  }
+  if (e.version !== undefined && e.version !== "00401" && e.version !== "00501")
+    at("version", "must be 00401 or 00501");
+  if (e.usage !== undefined && e.usage !== "P" && e.usage !== "T")
+    at("usage", "must be P (production) or T (test)");
+  return problems;
+}
+
+/** Our envelope towards the partner, with the usual defaults (ZZ ids, 00401, `*` `~` `>`, production). */
+function envelopeOf(x12: Record<string, unknown>): X12PartnerEnvelope {
+  return {
+    senderQualifier: (x12.senderQualifier as string | undefined) ?? "ZZ",
+    senderId: x12.senderId as string,
+    receiverQualifier: (x12.receiverQualifier as string | undefined) ?? "ZZ",
+    receiverId: x12.receiverId as string,
+    version: (x12.version as "00401" | "00501" | undefined) ?? "00401",
+    elementSeparator: "*",
+    segmentTerminator: "~",
+    componentSeparator: ">",
+    usageIndicator: (x12.usage as "P" | "T" | undefined) ?? "P",
+    lineBreak: "\n",
+  };
 }
 
 /** The settings of a connection that passed `checkSftpConnection`. */
@@ -198,5 +257,7 @@ export function parseSftpConnection(settings: Readonly<Record<string, unknown>>)
     ...optional("channel", settings.channel),
     ...optional("warehouse", settings.warehouse),
     ...optional("defaultCurrency", settings.defaultCurrency),
+    ...optional("role", settings.role),
+    ...(settings.x12 ? { x12: envelopeOf(settings.x12 as Record<string, unknown>) } : {}),
   } as SftpConnectionConfig;
 }
