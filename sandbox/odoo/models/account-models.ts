@@ -31,10 +31,13 @@ function postMoves(env: OrmEnv, ids: number[]): boolean {
     const date = (move.invoice_date as string) || env.stamp.slice(0, 10);
     const year = date.slice(0, 4);
     const journal = env.get("account.journal", move.journal_id as number);
+    // Credit notes have their own sequence on the journal (Odoo's refund_sequence): RINV/2026/00001.
+    const refund = move.move_type === "out_refund" || move.move_type === "in_refund";
+    const prefix = `${refund ? "R" : ""}${journal.code}`;
     const name =
       move.name && move.name !== "/"
         ? move.name
-        : `${journal.code}/${year}/${String(env.nextNumber(`account.move.${journal.id}.${year}`)).padStart(5, "0")}`;
+        : `${prefix}/${year}/${String(env.nextNumber(`account.move.${journal.id}.${refund ? "refund." : ""}${year}`)).padStart(5, "0")}`;
     env.update("account.move", [move.id], { state: "posted", name, invoice_date: date, date });
   }
   // action_post returns False over RPC (the recordings' note): callers must not rely on the value.

@@ -3,7 +3,7 @@ import type { OrmEnv } from "../orm-env.ts";
 import { money } from "./amounts.ts";
 
 /**
- * `account.payment.register.action_create_payments` on the context's invoices (`active_model:
+ * `account.payment.register.action_create_payments` on the context's invoices or credit notes (`active_model:
  * "account.move"`, `active_ids`): one posted payment per invoice, paying the wizard's amount in order,
  * lowering amount_residual; payment_state becomes paid at zero (never in_payment here), partial otherwise.
  */
@@ -50,7 +50,10 @@ export function registerPayments(env: OrmEnv, wizardIds: number[]): Record<strin
         [memoField]: (wizard.communication as string) || invoice.name,
         journal_id: journalId,
         date,
-        payment_type: invoice.move_type === "in_invoice" ? "outbound" : "inbound",
+        // Money goes out for vendor bills and customer credit notes (refunds), in otherwise.
+        payment_type: ["in_invoice", "out_refund"].includes(invoice.move_type as string)
+          ? "outbound"
+          : "inbound",
         state: "posted",
         reconciled_invoice_ids: [[6, 0, [invoice.id]]],
       }),

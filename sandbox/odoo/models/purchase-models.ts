@@ -4,7 +4,14 @@ import type { OrmEnv } from "../orm-env.ts";
 import type { VersionProfile } from "../version-profile.ts";
 import { recomputeTotals } from "./amounts.ts";
 import { isStorable } from "./product-models.ts";
-import { cancelPickings, createPicking, PICKING_TYPE } from "./stock-logic.ts";
+import {
+  cancelPickings,
+  createPicking,
+  PICKING_TYPE,
+  refreshPickingState,
+  releaseMoves,
+  reserveMoves,
+} from "./stock-logic.ts";
 
 const poAction = (run: (env: OrmEnv, ids: number[]) => unknown): MethodDef => ({
   owner: "PurchaseOrder",
@@ -240,9 +247,108 @@ export function purchaseModels(_profile: VersionProfile): ModelDef[] {
         }
       },
       afterCreate: (env, ids) => recompute(env, ordersOf(env, ids)),
-      afterWrite: (env, ids) => recompute(env, ordersOf(env, ids)),
+      beforeWrite: (env, ids, vals) => {
+        if (!("product_qty" in vals)) return;
+        const qty = Number(vals.product_qty);
+        for (const line of env.browse("purchase.order.line", ids)) {
+          if (qty < Number(line.qty_received)) {
+            throw userError(
+              "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first.",
+            );
+          }
+        }
+      },
+      afterWrite: (env, ids, vals) => {
+        if ("product_qty" in vals) updateReceipts(env, ids);
+        recompute(env, ordersOf(env, ids));
+      },
     },
   ];
+}
+
+/**
+ * A quantity changed on a confirmed order's line moves its open receipt, like purchase_stock's
+ * `_create_or_update_picking`: more adds to the open receipt's move (or a new move, or a new receipt),
+ * less shrinks open moves and cancels those brought to zero (and a receipt left with nothing). Done
+ * moves are never touched.
+ */
+function updateReceipts(env: OrmEnv, lineIds: number[]): void {
+  const ctx = env.withExactContext({});
+  const touched = new Set<number>();
+  for (const line of env.browse("purchase.order.line", lineIds)) {
+    const order = env.get("purchase.order", line.order_id as number);
+    if (order.state !== "purchase" && order.state !== "done") continue;
+    const product = line.product_id
+      ? env.browse("product.product", [line.product_id as number])[0]
+      : undefined;
+    if (!product || !isStorable(env, product)) continue;
+    const moves = env.find("stock.move", [
+      ["purchase_line_id", "=", line.id],
+      ["state", "!=", "cancel"],
+      ["origin_returned_move_id", "=", false],
+    ]);
+    const planned = moves.reduce((sum, m) => sum + Number(m.product_uom_qty), 0);
+    let diff = Math.round((Number(line.product_qty) - planned) * 1e6) / 1e6;
+    if (diff > 0) {
+      const open = env.find("stock.picking", [
+        ["purchase_id", "=", order.id],
+        ["picking_type_code", "=", "incoming"],
+        ["state", "not in", ["done", "cancel"]],
+      ])[0];
+      if (!open) {
+        createPicking(
+          ctx,
+          PICKING_TYPE.receipt,
+          { partner_id: order.partner_id, origin: order.name, purchase_id: order.id },
+          [{ product_id: product.id, qty: diff, purchase_line_id: line.id, name: line.name as string }],
+        );
+        continue;
+      }
+      const existing = moves.find((m) => m.picking_id === open.id && m.state !== "done");
+      if (existing) {
+        ctx.update("stock.move", [existing.id], {
+          product_uom_qty: Number(existing.product_uom_qty) + diff,
+          state: "confirmed",
+        });
+        reserveMoves(ctx, [existing.id]);
+      } else {
+        const move = ctx.create("stock.move", {
+          name: line.name,
+          picking_id: open.id,
+          product_id: product.id,
+          product_uom_qty: diff,
+          product_uom: product.uom_id,
+          location_id: open.location_id,
+          location_dest_id: open.location_dest_id,
+          origin: order.name,
+          purchase_line_id: line.id,
+          state: "confirmed",
+        });
+        reserveMoves(ctx, [move]);
+      }
+      touched.add(open.id);
+      continue;
+    }
+    for (const move of moves.filter((m) => m.state !== "done").reverse()) {
+      if (diff >= 0) break;
+      const demand = Number(move.product_uom_qty);
+      const next = Math.round(Math.max(0, demand + diff) * 1e6) / 1e6;
+      diff = Math.round((diff + (demand - next)) * 1e6) / 1e6;
+      releaseMoves(ctx, [move.id]);
+      if (next <= 0) {
+        ctx.update("stock.move", [move.id], {
+          state: "cancel",
+          product_uom_qty: 0,
+          [env.profile.moveQtyField]: 0,
+        });
+      } else {
+        ctx.update("stock.move", [move.id], { product_uom_qty: next, state: "confirmed" });
+        reserveMoves(ctx, [move.id]);
+      }
+      touched.add(move.picking_id as number);
+    }
+  }
+  if (touched.size) refreshPickingState(ctx, [...touched].filter(Boolean));
 }
 
 function ordersOf(env: OrmEnv, lineIds: number[]): number[] {

@@ -28,7 +28,8 @@ function orderStates(env: OrmEnv, rows: Row[]): Map<number, string> {
 function invoiceStatus(env: OrmEnv, order: Row): string {
   if (order.state !== "sale" && order.state !== "done") return "no";
   const lines = env.find("sale.order.line", [["order_id", "=", order.id]]);
-  if (lines.some((l) => qtyToInvoice(env, l, order.state as string) > 0)) return "to invoice";
+  // Odoo: any line with a non-zero quantity to invoice (a return not credited yet is negative).
+  if (lines.some((l) => qtyToInvoice(env, l, order.state as string) !== 0)) return "to invoice";
   if (lines.length && lines.every((l) => Number(l.qty_invoiced) >= Number(l.product_uom_qty)))
     return "invoiced";
   return "no";
@@ -370,6 +371,7 @@ export function saleModels(profile: VersionProfile): ModelDef[] {
               : [],
         }),
         amount: f.float("Down Payment Amount", { default: 0 }),
+        deduct_down_payments: f.bool("Deduct down payments", { default: true }),
       },
       methods: {
         create_invoices: {

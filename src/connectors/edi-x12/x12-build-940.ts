@@ -23,7 +23,8 @@ export function build940(order: Order, options: { warehouse?: string } = {}): X1
     segments.push(["N1", "WH", options.warehouse, "92", options.warehouse]);
   segments.push(["G62", "10", toX12DateTime(order.placedAt).date]);
   const carrier = order.shippingLines?.[0]?.carrier;
-  if (carrier !== undefined) segments.push(["W66", "PP", "M", "", "", "", "", "", "", carrier]);
+  // W66-10 is the carrier's SCAC; W66-03 to W66-09 (FOB, routing, amounts) are left empty.
+  if (carrier !== undefined) segments.push(["W66", "PP", "M", "", "", "", "", "", "", "", carrier]);
   for (const [index, line] of order.lines.entries()) {
     segments.push(["LX", String(index + 1)]);
     segments.push(["W01", line.quantity, uomToX12(line.uom), "", "VP", line.sku]);

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { Order } from "../../core/model/order.ts";
 import type { InboxMessage } from "../../store/store.ts";
 import type { DecodeOutcome } from "../connector.ts";
+import type { OrderRefunded } from "./shopify-refund-event.ts";
 import { type OrderCancelled, shopifyWebhookConnector } from "./shopify-webhook-connector.ts";
 
 const FIXTURE = readFileSync(
@@ -105,7 +106,7 @@ test("orders/cancelled: order.cancelled on the same stream, with when and why", 
 });
 
 test("other topics are acknowledged with no events, whatever their body", () => {
-  for (const topic of ["refunds/create", "fulfillments/create", "products/update"]) {
+  for (const topic of ["fulfillments/create", "products/update", "inventory_levels/update"]) {
     const outcome = decode("not even json", topic);
     assert.ok(outcome.ok, topic);
     assert.deepEqual(outcome.events, []);
@@ -181,4 +182,72 @@ test("corpus: Shopify's own order payloads decode or are refused cleanly", (t) =
       assert.match(outcome.error.message, /\//, file);
     }
   }
+});
+
+test("refunds/create: order.refunded on the order's stream with the canonical return and refund payment", () => {
+  const refund = {
+    id: "REFUND_ID",
+    order_id: "ORDER_ID",
+    created_at: "2026-03-02T10:00:00+01:00",
+    note: "arrived broken",
+    restock: true,
+    refund_line_items: [
+      {
+        id: 1,
+        line_item_id: 11,
+        quantity: 1,
+        restock_type: "return",
+        line_item: { id: 11, sku: "FURN_0001" },
+      },
+      { id: 2, line_item_id: 12, quantity: 1, restock_type: "no_restock", line_item: { id: 12, sku: null } },
+    ],
+    transactions: [
+      {
+        id: 7,
+        order_id: "ORDER_ID",
+        kind: "refund",
+        gateway: "bogus",
+        status: "success",
+        amount: "21.20",
+        currency: "USD",
+        created_at: "2026-03-02T10:00:00+01:00",
+      },
+    ],
+    order_adjustments: [],
+  };
+  // Shopify writes ids above 2^53 as plain JSON numbers
+  const body = JSON.stringify(refund)
+    .replaceAll('"ORDER_ID"', "9007199254740993")
+    .replaceAll('"REFUND_ID"', "9007199254740995");
+  const outcome = decode(body, "refunds/create");
+  assert.ok(outcome.ok);
+  const [event] = outcome.events;
+  assert.equal(event?.stream, "order:shop:9007199254740993");
+  assert.equal(event?.type, "order.refunded");
+  const data = event?.data as unknown as OrderRefunded;
+  assert.equal(data.refundId, "9007199254740995");
+  assert.deepEqual((data.return as { lines: unknown[] }).lines, [
+    {
+      orderLineId: "11",
+      sku: "FURN_0001",
+      quantity: "1",
+      uom: "C62",
+      reason: "other",
+      reasonNote: "arrived broken",
+      disposition: "restock",
+    },
+  ]);
+  assert.equal((data.return as { refundAmount: string }).refundAmount, "21.20");
+  assert.deepEqual(
+    data.payments.map((p) => [(p as { kind: string }).kind, (p as { amount: string }).amount]),
+    [["refund", "21.20"]],
+  );
+  assert.match(data.notes[0] ?? "", /has no SKU: not in the return/);
+  const broken = refused(
+    decode(
+      '{"id": 1, "order_id": 2, "created_at": "2026-03-02T10:00:00Z", "refund_line_items": [{"quantity": 0, "line_item": {"sku": "A"}}]}',
+      "refunds/create",
+    ),
+  );
+  assert.match(broken, /\/refund_line_items\/0\/quantity expected a positive whole number/);
 });

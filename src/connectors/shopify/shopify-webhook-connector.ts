@@ -10,6 +10,8 @@
  *   key, which makes a repeated `order.received` start nothing. An update of a cancelled order is an
  *   `order.cancelled` instead;
  * - `orders/cancelled` -> `order.cancelled` with the channel, the order id, when and why;
+ * - `refunds/create` -> `order.refunded` with the canonical return and refund payments
+ *   (`shopify-refund-event.ts`);
  * - any other topic is stored (the gateway already did) and acknowledged with no events.
  *
  * A body that is not JSON, not an order, or whose canonical order fails validation is refused with a
@@ -25,6 +27,7 @@ import { decodeJsonDocument } from "../../mapping/decode-json.ts";
 import { validateCanonical } from "../../mapping/model-validator.ts";
 import type { EventInput, InboxMessage, JsonValue } from "../../store/store.ts";
 import type { ConnectionSettings, DecodeOutcome, InboundConnector } from "../connector.ts";
+import { decodeShopifyRefund } from "./shopify-refund-event.ts";
 
 export const SHOPIFY_TYPE = "shopify";
 /** The intake's `ORDER_RECEIVED`, repeated so the connector does not import the flow. */
@@ -127,7 +130,12 @@ export const shopifyWebhookConnector: InboundConnector = {
         expected: "a Shopify webhook with X-Shopify-Topic",
       });
     }
-    if (topic !== "orders/create" && topic !== "orders/updated" && topic !== "orders/cancelled") {
+    if (
+      topic !== "orders/create" &&
+      topic !== "orders/updated" &&
+      topic !== "orders/cancelled" &&
+      topic !== "refunds/create"
+    ) {
       return { ok: true, events: [], jobs: [] }; // stored for the record, nothing to do (yet)
     }
     const channel = shopifyChannel(connectionName, settings);
@@ -158,6 +166,7 @@ export const shopifyWebhookConnector: InboundConnector = {
         path: "",
       });
     }
+    if (topic === "refunds/create") return decodeShopifyRefund(body, channel, message, where);
     const common = { causationId: message.id, ...(message.trace ? { trace: message.trace } : {}) };
     const cancelled =
       topic === "orders/cancelled" || (topic === "orders/updated" && typeof body.cancelled_at === "string");
