@@ -15,6 +15,10 @@ import {
   WAREHOUSE_3PL_TYPE,
   warehouseShipmentConnector,
 } from "../connectors/warehouse3pl/warehouse-shipment-connector.ts";
+import {
+  WOOCOMMERCE_TYPE,
+  woocommerceWebhookConnector,
+} from "../connectors/woocommerce/woocommerce-webhook-connector.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
 import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
@@ -124,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [SHOPIFY_TYPE, shopifyWebhookConnector],
     [EASYPOST_TYPE, easypostConnector],
     [partnerFileConnector.type, partnerFileConnector],
+    [WOOCOMMERCE_TYPE, woocommerceWebhookConnector],
   ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
   // Orders submitted through the REST API arrive on their own built-in connection.

@@ -52,7 +52,10 @@ describe("crossdock mapping", () => {
     assert.match(out, /shopify-order@1\s+builtin\s+built-in/);
     assert.match(out, /shopify-order@2\s+jsonata\s+.*mappings\/shopify-order\.v2\.jsonata/);
     const listed = JSON.parse((await cli("--json", "mapping", "ls")).out) as Array<{ name: string }>;
-    assert.deepEqual([...new Set(listed.map((m) => m.name))], ["broken", "runaway", "shopify-order"]);
+    assert.deepEqual(
+      [...new Set(listed.map((m) => m.name))],
+      ["broken", "runaway", "shopify-order", "shopify-product", "woocommerce-order"],
+    );
   });
 
   test("test prints input, output, events and validation; exit 0 when valid", async () => {

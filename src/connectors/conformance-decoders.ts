@@ -9,11 +9,16 @@ import { x12ConformanceDecoder } from "./edi-x12/x12-conformance.ts";
 import { createEdifactConformanceDecoder } from "./edifact/edifact-conformance.ts";
 import { FLATFILE_CONFORMANCE_DECODERS } from "./flatfile/flatfile-conformance.ts";
 import { odooRecordingConformanceDecoder } from "./odoo/odoo-recording-conformance.ts";
+import { shopifyJsonConformanceDecoder } from "./shopify/shopify-conformance.ts";
+import { woocommerceJsonConformanceDecoder } from "./woocommerce/woocommerce-conformance.ts";
 
 export const CONFORMANCE_DECODERS: readonly ConformanceDecoder[] = [
   x12ConformanceDecoder,
   createEdifactConformanceDecoder(),
   odooRecordingConformanceDecoder,
   easypostConformanceDecoder,
+  // Before the flat-file decoders: ShipBob's JSON sniff would take a Shopify product (`variants`).
+  shopifyJsonConformanceDecoder,
+  woocommerceJsonConformanceDecoder,
   ...FLATFILE_CONFORMANCE_DECODERS,
 ];

@@ -136,7 +136,12 @@ describe("mapping catalog", () => {
     const catalog = createMappingCatalog({ dir: folder, clock });
     assert.deepEqual(
       (await catalog.list()).map((m) => `${m.name}@${m.version} ${m.kind}`),
-      ["shopify-order@1 builtin", "shopify-order@2 jsonata"],
+      [
+        "shopify-order@1 builtin",
+        "shopify-order@2 jsonata",
+        "shopify-product@1 builtin",
+        "woocommerce-order@1 builtin",
+      ],
     );
     const latest = await catalog.resolve("shopify-order");
     assert.equal(latest.version, 2);
