@@ -9,7 +9,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { CrossdockError } from "../../core/errors.ts";
 import { checkModel } from "../../core/model/model-checks.ts";
 import { OrderSubmission } from "../../gateway/api/api-schemas.ts";
-import type { JsonValue } from "../../store/store.ts";
+import type { InboxMessage, JsonValue } from "../../store/store.ts";
 import type { DecodeOutcome, InboundConnector } from "../connector.ts";
 import { parseJsonLocated } from "../json/parse-json-located.ts";
 import { submissionProblems, submissionToOrder } from "./api-order-mapping.ts";
@@ -26,6 +26,7 @@ export const apiOrdersConnector: InboundConnector = {
   type: API_ORDERS_TYPE,
   decode(message, connectionName): DecodeOutcome {
     const where = `message ${message.id} (connection ${connectionName})`;
+    if (message.headers[ACTION_HEADER] === "cancel") return decodeCancel(message, where);
     let body: unknown;
     try {
       body = parseJsonLocated(Buffer.from(message.body).toString("utf8"), `${where}: body`);
@@ -89,3 +90,56 @@ export const apiOrdersConnector: InboundConnector = {
     };
   },
 };
+
+/** Header of an API inbox message that is not an order submission: `cancel`. */
+export const ACTION_HEADER = "x-crossdock-action";
+export const ORDER_CANCELLED = "order.cancelled";
+
+/**
+ * A cancellation requested through `POST /api/v1/orders/{id}/cancel`: `order.cancelled` on the order's
+ * stream, which order-to-cash takes like a channel's cancellation. The body is `{ orderKey, reason? }`,
+ * written by the route from the order it found for the caller.
+ */
+function decodeCancel(message: InboxMessage, where: string): DecodeOutcome {
+  let body: { orderKey?: unknown; reason?: unknown };
+  try {
+    body = parseJsonLocated(Buffer.from(message.body).toString("utf8"), `${where}: body`) as typeof body;
+  } catch (error) {
+    return { ok: false, error: error as CrossdockError };
+  }
+  const key = typeof body?.orderKey === "string" ? body.orderKey : "";
+  const split = key.indexOf(":");
+  if (split < 1 || split === key.length - 1) {
+    return {
+      ok: false,
+      error: new CrossdockError(
+        "CDK_DECODE_FAILED",
+        `${where}: body/orderKey must be <channel>:<externalId>`,
+        {
+          details: { where, path: "/orderKey" },
+        },
+      ),
+    };
+  }
+  return {
+    ok: true,
+    events: [
+      {
+        stream: `order:${key}`,
+        type: ORDER_CANCELLED,
+        data: {
+          channel: key.slice(0, split),
+          channelOrderId: key.slice(split + 1),
+          cancelledAt: new Date(message.receivedAt).toISOString(),
+          reason: typeof body.reason === "string" ? body.reason : null,
+          receivedVia: "api",
+          identity: message.headers["x-crossdock-identity"] ?? null,
+          messageId: message.id,
+        },
+        causationId: message.id,
+        ...(message.trace ? { trace: message.trace } : {}),
+      },
+    ],
+    jobs: [],
+  };
+}

@@ -88,6 +88,17 @@ export const OrderAccepted = Type.Object(
   { $id: "OrderAccepted" },
 );
 
+export const CancelAccepted = Type.Object(
+  {
+    id: Type.String({ description: "the hub's id of the cancellation request" }),
+    orderKey: Type.String({ description: "<channel>:<externalId>" }),
+    status: Type.Literal("cancel-requested"),
+    duplicate: Type.Boolean({ description: "true when this order's cancellation was already requested" }),
+    links: Type.Object({ order: Type.String() }),
+  },
+  { $id: "CancelAccepted" },
+);
+
 export const OrderStatusName = Type.Union(
   ["received", "rejected", "confirmed", "shipped", "invoiced", "paid", "cancelled"].map((s) =>
     Type.Literal(s),

@@ -260,6 +260,84 @@ describe("GET /api/v1/orders", () => {
   });
 });
 
+describe("POST /api/v1/orders/{id}/cancel", () => {
+  const cancel = (
+    id: string,
+    key: string,
+    who = "key-shop",
+    body: unknown = { reason: "customer changed mind" },
+  ) =>
+    app.inject({
+      method: "POST",
+      url: `/api/v1/orders/${id}/cancel`,
+      headers: { authorization: `Bearer ${who}`, "content-type": "application/json", "idempotency-key": key },
+      payload: JSON.stringify(body),
+    });
+
+  test("a cancellation of the caller's order becomes order.cancelled on its stream, once", async () => {
+    const placed = await post(order("PO-CXL"), { "idempotency-key": "cxl-order" });
+    const id = placed.json().id as string;
+    const first = await cancel(id, "cxl-1");
+    assert.equal(first.statusCode, 202, first.body);
+    assert.deepEqual(
+      { ...(first.json() as Record<string, unknown>), id: undefined },
+      {
+        id: undefined,
+        orderKey: "b2b-portal:PO-CXL",
+        status: "cancel-requested",
+        duplicate: false,
+        links: { order: `/api/v1/orders/${id}` },
+      },
+    );
+    assert.equal((await cancel(id, "cxl-1")).headers["idempotent-replayed"], "true");
+    const again = await cancel(id, "cxl-2");
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().duplicate, true, "one cancellation per order");
+    assert.equal((await cancel(id, "cxl-3", "key-other")).statusCode, 404, "only the order's own identity");
+    assert.equal((await cancel("msg_nope", "cxl-4")).statusCode, 404);
+    assert.equal((await cancel(id, "cxl-5", "key-shop", { reason: "x", extra: 1 })).statusCode, 400);
+    assert.equal((await cancel(id, "cxl-6", "key-readonly")).statusCode, 403);
+
+    const processor = createInboxProcessor({
+      store,
+      connectors: new Map([[apiOrdersConnector.type, apiOrdersConnector]]),
+      connections: { [API_ORDERS_CONNECTION]: { type: apiOrdersConnector.type } },
+    });
+    // The cancellation waits behind its order (same ordering key): two rounds.
+    for (let round = 0; round < 3; round++) {
+      const jobs = await store.jobs.claim({ workerId: "t", leaseMs: 10_000, limit: 100 });
+      for (const job of jobs) {
+        const outcome = await processor(job);
+        await store.transaction(async (tx) => {
+          await outcome.commit(tx);
+          await tx.completeJob(job, outcome.result);
+        });
+      }
+    }
+    const events = await store.events.readStream("order:b2b-portal:PO-CXL");
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["order.received", "order.cancelled"],
+    );
+    assert.equal((events[1]?.data as { reason?: string } | undefined)?.reason, "customer changed mind");
+    const listed = await app.inject({
+      method: "GET",
+      url: "/api/v1/orders?limit=100",
+      headers: { authorization: "Bearer key-shop" },
+    });
+    assert.ok(
+      listed.json().items.every((item: { orderKey: string }) => !item.orderKey.startsWith("cancel:")),
+      "a cancellation request is not listed as an order",
+    );
+    const status = await app.inject({
+      method: "GET",
+      url: `/api/v1/orders/${id}`,
+      headers: { authorization: "Bearer key-shop" },
+    });
+    assert.equal(status.json().status, "cancelled");
+  });
+});
+
 describe("stock, shipments and the OpenAPI document", () => {
   test("stock per location from Odoo's stock.changed facts, summed exactly", async () => {
     await store.events.append([

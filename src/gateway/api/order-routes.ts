@@ -6,11 +6,13 @@
  */
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
+import { ACTION_HEADER } from "../../connectors/api/api-orders-connector.ts";
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import type { InboxMessage, Store, StoredEvent } from "../../store/store.ts";
 import { type Authenticator, requireScope, SCOPES } from "../auth/identity.ts";
 import {
+  CancelAccepted,
   IdempotencyHeaders,
   OrderAccepted,
   OrderStatus,
@@ -101,6 +103,82 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
     },
   );
 
+  app.post<{ Params: { id: string }; Body: { reason?: string }; Headers: { "idempotency-key": string } }>(
+    "/api/v1/orders/:id/cancel",
+    {
+      onRequest: requireScope(authenticator, SCOPES.ordersWrite),
+      schema: {
+        summary: "Cancel an order: the hub cancels it at the warehouse and in Odoo, or asks a person",
+        tags: ["orders"],
+        headers: IdempotencyHeaders,
+        params: Type.Object(
+          { id: Type.String({ minLength: 1, maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        body: Type.Object(
+          { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: CancelAccepted,
+          202: CancelAccepted,
+          409: ProblemDocument,
+          422: ProblemDocument,
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = request.identity as NonNullable<typeof request.identity>;
+      const key = request.headers["idempotency-key"];
+      const path = `/api/v1/orders/${request.params.id}/cancel`;
+      const claim = await idempotency.begin(identity.id, key, "POST", path, request.body ?? {});
+      if ("replay" in claim) {
+        reply.header("idempotent-replayed", "true").status(claim.replay.status);
+        return claim.replay.body;
+      }
+      try {
+        const order = await store.inbox.get(request.params.id);
+        if (
+          !order ||
+          order.connection !== API_ORDERS_CONNECTION ||
+          order.headers[IDENTITY_HEADER] !== identity.id
+        ) {
+          throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no order ${request.params.id} for this identity`, {
+            details: { id: request.params.id },
+          });
+        }
+        const orderKey = orderKeyOf(order);
+        const receipt = await store.inbox.append({
+          source: "api",
+          connection: API_ORDERS_CONNECTION,
+          dedupeKey: `cancel:${orderKey}`,
+          body: Buffer.from(
+            JSON.stringify({ orderKey, ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
+          ),
+          contentType: "application/json",
+          headers: { [IDENTITY_HEADER]: identity.id, "idempotency-key": key, [ACTION_HEADER]: "cancel" },
+          orderingKey: `order:${orderKey}`,
+        });
+        if (!receipt.duplicate) options.onAppended?.();
+        const status = receipt.duplicate ? 200 : 202;
+        const body = {
+          id: receipt.id,
+          orderKey,
+          status: "cancel-requested" as const,
+          duplicate: receipt.duplicate,
+          links: { order: `/api/v1/orders/${order.id}` },
+        };
+        await claim.run({ status, body });
+        reply.status(status);
+        return body;
+      } catch (error) {
+        await idempotency.abandon(identity.id, key).catch(() => undefined);
+        throw error;
+      }
+    },
+  );
+
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     "/api/v1/orders",
     {
@@ -122,7 +200,8 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
         ...(after === undefined ? {} : { afterId: after }),
       });
       const items = scanned
-        .filter((m) => m.headers[IDENTITY_HEADER] === identity.id)
+        // Cancellation requests share the connection; only submitted orders are listed.
+        .filter((m) => m.headers[IDENTITY_HEADER] === identity.id && m.headers[ACTION_HEADER] === undefined)
         .map((m) => ({
           id: m.id,
           orderKey: orderKeyOf(m),
@@ -153,7 +232,8 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
       if (
         !message ||
         message.connection !== API_ORDERS_CONNECTION ||
-        message.headers[IDENTITY_HEADER] !== identity.id
+        message.headers[IDENTITY_HEADER] !== identity.id ||
+        message.headers[ACTION_HEADER] !== undefined
       ) {
         throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no order ${request.params.id} for this identity`, {
           details: { id: request.params.id },
