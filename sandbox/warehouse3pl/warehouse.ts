@@ -5,9 +5,11 @@ import type { FulfilmentRequest } from "./fulfilment-request.ts";
  * How the warehouse ships one order. `full` (the default) ships everything it has stock for after the
  * ship delay. `partial` ships `ship` now (a quantity per SKU, or "half": half of each line, rounded
  * down, at least one unit of the first line), then the rest `restAfterMs` later or cancels it.
+ * `hold` keeps the order received and unshipped (on hold for review, as 3PLs do) until `release()`.
  */
 export type ShippingPlan =
   | { kind: "full" }
+  | { kind: "hold" }
   | {
       kind: "partial";
       ship: Record<string, number> | "half";
@@ -151,9 +153,17 @@ export class Warehouse {
     return ordered - (order.shipped[sku] ?? 0) - (order.cancelled[sku] ?? 0);
   }
 
+  /** Ships an order held with a `hold` plan, now and in full. */
+  release(reference: string): void {
+    const order = this.#byReference.get(reference);
+    this.#plans.set(reference, { kind: "full" });
+    if (order) this.#deps.scheduler.at(0, () => this.#shipFirst(order));
+  }
+
   #shipFirst(order: WarehouseOrder): void {
     if (order.status !== "received") return;
     const plan = this.#plans.get(order.reference) ?? { kind: "full" };
+    if (plan.kind === "hold") return;
     if (plan.kind === "full") {
       this.#ship(order, () => Number.POSITIVE_INFINITY, "cancel");
       return;

@@ -1,8 +1,10 @@
 /**
  * Order-to-cash under SIGKILL: a real `crossdock start` child runs the flow against the sandbox Odoo
  * and 3PL (in this process); orders arrive through the REST API while the child is killed at random
- * points and restarted. Afterwards every accepted order exists once in Odoo, was shipped once by the
- * 3PL, and is invoiced and paid: the same final state as without the kills.
+ * points and restarted. Two of the orders are cancelled through the API while the 3PL holds them.
+ * Afterwards every accepted order exists once in Odoo and was released once to the 3PL; the others are
+ * shipped, invoiced and paid, the cancelled ones cancelled in Odoo and at the 3PL: the same final state
+ * as without the kills.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -19,6 +21,8 @@ import { freePort } from "../../src/core/free-port.ts";
 import { until } from "../support/until.ts";
 
 const ORDERS = 8;
+/** Orders the 3PL holds (never ships) and the channel cancels through the API. */
+const CANCELLED = new Set([6, 7]);
 const root = join(import.meta.dirname, "..", "..");
 const SECRET = `whsec_${Buffer.from("crash-o2c-callback-secret-32bytes").toString("base64")}`;
 
@@ -37,7 +41,7 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-test("order to cash survives SIGKILL at random points: each order once in Odoo, shipped once, invoiced and paid", {
+test("order to cash survives SIGKILL at random points: each order once in Odoo, released once, shipped, invoiced and paid or cancelled everywhere", {
   timeout: 240_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "crossdock-o2c-crash-"));
@@ -110,6 +114,27 @@ flows:
   ).map((p) => p.default_code);
   const agent = new Agent({ connections: 4 });
   const accepted = new Set<string>();
+  const ids = new Map<number, string>();
+  const cancelAccepted = new Set<number>();
+  for (const n of CANCELLED) wh.warehouse.plan(`shop:CR-${n}`, { kind: "hold" });
+  const cancel = async (n: number) => {
+    try {
+      const res = await request(`${base}/api/v1/orders/${ids.get(n)}/cancel`, {
+        method: "POST",
+        dispatcher: agent,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          "content-type": "application/json",
+          "idempotency-key": `crash-cancel-${n}`,
+        },
+        body: JSON.stringify({ reason: "customer cancelled" }),
+      });
+      await res.body.dump();
+      if (res.statusCode === 200 || res.statusCode === 202) cancelAccepted.add(n);
+    } catch {
+      // the hub was down: asked again in a later round
+    }
+  };
   const submit = async (n: number) => {
     try {
       const res = await request(`${base}/api/v1/orders`, {
@@ -132,8 +157,11 @@ flows:
           ],
         }),
       });
-      await res.body.dump();
-      if (res.statusCode === 200 || res.statusCode === 202) accepted.add(`shop:CR-${n}`);
+      const answer = (await res.body.json().catch(() => ({}))) as { id?: string };
+      if (res.statusCode === 200 || res.statusCode === 202) {
+        accepted.add(`shop:CR-${n}`);
+        if (answer.id) ids.set(n, answer.id);
+      }
     } catch {
       // the hub was down: the order is re-sent in a later round
     }
@@ -157,11 +185,21 @@ flows:
       await Promise.all(
         Array.from({ length: ORDERS }, (_, n) => (accepted.has(`shop:CR-${n}`) ? undefined : submit(n))),
       );
+      await Promise.all(
+        [...CANCELLED].map((n) => (ids.has(n) && !cancelAccepted.has(n) ? cancel(n) : undefined)),
+      );
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 1_500)));
       await kill(child);
       child = startChild(configFile, env);
     }
     assert.equal(accepted.size, ORDERS, "every order accepted by some round");
+    // The last round's cancellations, if the kill came first.
+    for (let tries = 0; cancelAccepted.size < CANCELLED.size && tries < 50; tries++) {
+      await Promise.all([...CANCELLED].map((n) => (cancelAccepted.has(n) ? undefined : cancel(n))));
+      if (cancelAccepted.size < CANCELLED.size) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(cancelAccepted.size, CANCELLED.size, "every cancellation accepted");
+    const shipped = ORDERS - CANCELLED.size;
     const cli = async (...argv: string[]) => {
       const lines: string[] = [];
       await runCli(["--config", configFile, ...argv], {
@@ -173,20 +211,21 @@ flows:
       return lines.join("\n");
     };
     await until(
-      "every order invoiced and paid",
+      "every shipped order invoiced and paid, every cancelled one cancelled",
       async () => {
-        const orders = await client.searchRead<{ origin: string; invoice_ids: number[] }>(
+        const orders = await client.searchRead<{ origin: string; state: string; invoice_ids: number[] }>(
           "sale.order",
           [["origin", "=like", "shop:CR-%"]],
-          ["origin", "invoice_ids"],
+          ["origin", "state", "invoice_ids"],
         );
         if (orders.length < ORDERS) return false;
+        if (orders.filter((o) => o.state === "cancel").length < CANCELLED.size) return false;
         const invoices = await client.read<{ payment_state: string }>(
           "account.move",
           orders.flatMap((o) => o.invoice_ids),
           ["payment_state"],
         );
-        return invoices.length === ORDERS && invoices.every((i) => i.payment_state === "paid");
+        return invoices.length === shipped && invoices.every((i) => i.payment_state === "paid");
       },
       150_000,
     ).catch(async (error: Error) => {
@@ -204,16 +243,27 @@ flows:
     );
     assert.equal(orders.length, ORDERS, "each order once in Odoo");
     assert.equal(new Set(orders.map((o) => o.origin)).size, ORDERS);
-    assert.ok(orders.every((o) => o.state === "sale"));
+    const isCancelled = (origin: string) => CANCELLED.has(Number(origin.replace("shop:CR-", "")));
+    assert.deepEqual(
+      orders.map((o) => [o.origin, o.state]).sort(),
+      orders.map((o) => [o.origin, isCancelled(o.origin) ? "cancel" : "sale"]).sort(),
+    );
     const pickings = await client.read<{ state: string }>(
       "stock.picking",
-      orders.flatMap((o) => o.picking_ids),
+      orders.filter((o) => !isCancelled(o.origin)).flatMap((o) => o.picking_ids),
       ["state"],
     );
     assert.ok(
       pickings.every((p) => p.state === "done"),
-      "every delivery validated",
+      "every delivery of a shipped order validated",
     );
+    for (const n of CANCELLED) {
+      assert.equal(
+        wh.warehouse.byReference(`shop:CR-${n}`)?.status,
+        "cancelled",
+        `CR-${n} cancelled at the 3PL`,
+      );
+    }
     for (const key of accepted) {
       assert.equal(
         [...wh.warehouse.orders.values()].filter((o) => o.reference === key).length,
