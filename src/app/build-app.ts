@@ -276,7 +276,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       stockLevels?.start(1_000);
       idempotencySweeper?.start();
       if (roles.has("worker") || roles.has("scheduler")) await webhooks.dispatcher.start();
-      if (roles.has("worker") || roles.has("scheduler")) flows.intake?.start(500);
+      if (roles.has("worker") || roles.has("scheduler"))
+        for (const intake of flows.intakes) intake.start(500);
       for (const runtime of odoo.values()) runtime.start();
       if (roles.has("scheduler")) sftp.start();
       if (roles.has("worker") || roles.has("scheduler")) sftp.startRouting();
@@ -290,7 +291,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await sftp.stop();
       await identities?.auditQueue.drain();
       await webhooks.dispatcher.stop();
-      await flows.intake?.stop();
+      await Promise.all(flows.intakes.map((intake) => intake.stop()));
       await worker?.stop({ graceful: true, timeoutMs: graceMs });
       await webhooks.delivery.close();
       await flows.close();

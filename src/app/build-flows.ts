@@ -17,6 +17,14 @@ import { createOdooOrderPort } from "../flows/order-to-cash/odoo-order-port.ts";
 import { createOrderIntake } from "../flows/order-to-cash/order-intake.ts";
 import { createOrderToCash } from "../flows/order-to-cash/order-to-cash.ts";
 import type { ChannelPort, WarehousePort } from "../flows/order-to-cash/order-to-cash-ports.ts";
+import { createEventSupplierPort } from "../flows/procure-to-pay/event-supplier-port.ts";
+import { createOdooPurchasePort } from "../flows/procure-to-pay/odoo-purchase-port.ts";
+import { createProcureToPay } from "../flows/procure-to-pay/procure-to-pay.ts";
+import { createPurchaseIntake } from "../flows/procure-to-pay/purchase-intake.ts";
+import { createOdooReturnPort } from "../flows/returns/odoo-return-port.ts";
+import { createReturnIntake } from "../flows/returns/return-intake.ts";
+import { createReturns } from "../flows/returns/returns.ts";
+import { createStoreReturnEvents } from "../flows/returns/store-return-events.ts";
 import type { SubscriptionLoop } from "../flows/subscription-loop.ts";
 import type { WorkflowDefinition } from "../flows/workflow.ts";
 import { isSecret } from "../security/secret-ref.ts";
@@ -26,11 +34,12 @@ import type { ConnectionConfig, CrossdockConfig } from "./config-schema.ts";
 
 export interface BuiltFlows {
   workflows: WorkflowDefinition[];
-  intake: SubscriptionLoop | undefined;
+  /** The durable consumers that start runs (order.received, return.requested, purchase.requested). */
+  intakes: SubscriptionLoop[];
   close(): Promise<void>;
 }
 
-export function buildFlows(options: {
+interface FlowsOptions {
   config: CrossdockConfig;
   store: Store;
   clock: Clock;
@@ -38,9 +47,69 @@ export function buildFlows(options: {
   odoo: ReadonlyMap<string, OdooRuntime>;
   sftp: ReadonlyMap<string, SftpRuntime>;
   onStarted: () => void;
-}): BuiltFlows {
+}
+
+/** The built-in flows the configuration turns on: order-to-cash, returns, procure-to-pay. */
+export function buildFlows(options: FlowsOptions): BuiltFlows {
+  const parts = [orderToCash(options), returns(options), procureToPay(options)];
+  return {
+    workflows: parts.flatMap((p) => p.workflows),
+    intakes: parts.flatMap((p) => p.intakes),
+    async close() {
+      await Promise.all(parts.map((p) => p.close()));
+    },
+  };
+}
+
+const NONE: BuiltFlows = { workflows: [], intakes: [], close: async () => {} };
+const HOUR = 3_600_000;
+
+function returns(options: FlowsOptions): BuiltFlows {
+  const flow = options.config.flows.returns;
+  if (!flow) return NONE;
+  const runtime = options.odoo.get(flow.odoo) as OdooRuntime;
+  const workflow = createReturns({
+    odoo: createOdooReturnPort({ client: runtime.client }),
+    events: createStoreReturnEvents(options.store),
+    receiptTimeoutMs: (flow.receiptTimeoutHours ?? 14 * 24) * HOUR,
+    ...(flow.approvalTimeoutHours === undefined
+      ? {}
+      : { approvalTimeoutMs: flow.approvalTimeoutHours * HOUR }),
+  });
+  const intake = createReturnIntake({
+    store: options.store,
+    logger: options.logger,
+    channels: flow.channels,
+    onStarted: options.onStarted,
+  });
+  return { workflows: [workflow as WorkflowDefinition], intakes: [intake], close: async () => {} };
+}
+
+function procureToPay(options: FlowsOptions): BuiltFlows {
+  const flow = options.config.flows["procure-to-pay"];
+  if (!flow) return NONE;
+  const runtime = options.odoo.get(flow.odoo) as OdooRuntime;
+  const workflow = createProcureToPay({
+    odoo: createOdooPurchasePort({ client: runtime.client }),
+    supplier: createEventSupplierPort(options.store),
+    ackTimeoutMs: (flow.ackTimeoutHours ?? 48) * HOUR,
+    receiptTimeoutMs: (flow.receiptTimeoutHours ?? 30 * 24) * HOUR,
+    ...(flow.approvalTimeoutHours === undefined
+      ? {}
+      : { approvalTimeoutMs: flow.approvalTimeoutHours * HOUR }),
+  });
+  const intake = createPurchaseIntake({
+    store: options.store,
+    logger: options.logger,
+    suppliers: flow.suppliers,
+    onStarted: options.onStarted,
+  });
+  return { workflows: [workflow as WorkflowDefinition], intakes: [intake], close: async () => {} };
+}
+
+function orderToCash(options: FlowsOptions): BuiltFlows {
   const o2c = options.config.flows["order-to-cash"];
-  if (!o2c) return { workflows: [], intake: undefined, close: async () => {} };
+  if (!o2c) return NONE;
   const runtime = options.odoo.get(o2c.odoo) as OdooRuntime;
   const closers: (() => Promise<void>)[] = [];
   const edi = options.sftp.get(o2c.warehouse);
@@ -94,7 +163,7 @@ export function buildFlows(options: {
   });
   return {
     workflows: [workflow as WorkflowDefinition],
-    intake,
+    intakes: [intake],
     async close() {
       await Promise.all(closers.map((close) => close()));
     },

@@ -181,9 +181,69 @@ export const OrderToCashFlowSchema = Type.Object(
   closed,
 );
 
+const DecimalAmount = Type.String({
+  pattern: "^[0-9]{1,15}(\\.[0-9]{1,6})?$",
+  expected: 'a decimal amount as a string, e.g. "200.00"',
+});
+
+/** `flows.returns`: customer returns from request to refund (docs/flows-returns-p2p.md). */
+export const ReturnsFlowSchema = Type.Object(
+  {
+    odoo: Type.String({ minLength: 1, expected: "the name of an odoo connection" }),
+    channels: Type.Record(
+      Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }),
+      Type.Object(
+        {
+          prepaid: Type.Boolean({ expected: "true when the channel took the money (refund in Odoo)" }),
+          approvalOver: Type.Optional(DecimalAmount),
+          windowDays: Type.Optional(count(1, 3_650)),
+        },
+        closed,
+      ),
+      { ...closed, expected: "channel names mapped to { prepaid, approvalOver?, windowDays? }" },
+    ),
+    receiptTimeoutHours: Type.Optional(count(1, 8_760)),
+    approvalTimeoutHours: Type.Optional(count(1, 8_760)),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  closed,
+);
+
+/** `flows.procure-to-pay`: purchases from RFQ to the matched vendor bill. */
+export const ProcureToPayFlowSchema = Type.Object(
+  {
+    odoo: Type.String({ minLength: 1, expected: "the name of an odoo connection" }),
+    suppliers: Type.Record(
+      Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" }),
+      Type.Object(
+        {
+          partnerId: Type.Optional(count(1, 2_147_483_647)),
+          ackTimeoutHours: Type.Optional(count(1, 8_760)),
+          match: Type.Optional(
+            Type.Union([Type.Literal("two-way"), Type.Literal("three-way")], {
+              expected: "two-way or three-way",
+            }),
+          ),
+        },
+        closed,
+      ),
+      { ...closed, expected: "supplier codes mapped to { partnerId?, ackTimeoutHours?, match? }" },
+    ),
+    ackTimeoutHours: Type.Optional(count(1, 8_760)),
+    receiptTimeoutHours: Type.Optional(count(1, 8_760)),
+    approvalTimeoutHours: Type.Optional(count(1, 8_760)),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  closed,
+);
+
 export const FlowsSectionSchema = Type.Object(
-  { "order-to-cash": Type.Optional(OrderToCashFlowSchema) },
-  { ...closed, expected: "a built-in flow: order-to-cash" },
+  {
+    "order-to-cash": Type.Optional(OrderToCashFlowSchema),
+    returns: Type.Optional(ReturnsFlowSchema),
+    "procure-to-pay": Type.Optional(ProcureToPayFlowSchema),
+  },
+  { ...closed, expected: "a built-in flow: order-to-cash, returns, procure-to-pay" },
 );
 
 const targetsRecord = Type.Record(Type.String({ pattern: TARGET_NAME_PATTERN }), TargetSectionSchema, {

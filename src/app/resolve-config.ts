@@ -99,6 +99,19 @@ class Resolver {
     flows: ConfigSections["flows"],
     connections: Readonly<Record<string, ConnectionConfig>>,
   ): void {
+    for (const flow of ["returns", "procure-to-pay"] as const) {
+      const odoo = flows?.[flow]?.odoo;
+      const found = odoo === undefined ? undefined : connections[odoo];
+      if (odoo !== undefined && found?.type !== "odoo") {
+        this.#invalid.push(
+          problem(
+            this.#ctx.file,
+            this.#ctx.locate(["flows", flow, "odoo"]),
+            `${JSON.stringify(odoo)} ${found ? `is a connection of type ${found.type}` : "is not a configured connection"} (expected a connection of type odoo)`,
+          ),
+        );
+      }
+    }
     const o2c = flows?.["order-to-cash"];
     if (!o2c) return;
     const expect = (

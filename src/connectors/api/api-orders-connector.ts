@@ -12,6 +12,7 @@ import { OrderSubmission } from "../../gateway/api/api-schemas.ts";
 import type { InboxMessage, JsonValue } from "../../store/store.ts";
 import type { DecodeOutcome, InboundConnector } from "../connector.ts";
 import { parseJsonLocated } from "../json/parse-json-located.ts";
+import { ACTION_HEADER, decodeDocument, isDocumentAction } from "./api-documents.ts";
 import { submissionProblems, submissionToOrder } from "./api-order-mapping.ts";
 
 export const API_ORDERS_TYPE = "api-orders";
@@ -26,7 +27,9 @@ export const apiOrdersConnector: InboundConnector = {
   type: API_ORDERS_TYPE,
   decode(message, connectionName): DecodeOutcome {
     const where = `message ${message.id} (connection ${connectionName})`;
-    if (message.headers[ACTION_HEADER] === "cancel") return decodeCancel(message, where);
+    const action = message.headers[ACTION_HEADER];
+    if (action === "cancel") return decodeCancel(message, where);
+    if (isDocumentAction(action)) return decodeDocument(message, action, where);
     let body: unknown;
     try {
       body = parseJsonLocated(Buffer.from(message.body).toString("utf8"), `${where}: body`);
@@ -91,8 +94,7 @@ export const apiOrdersConnector: InboundConnector = {
   },
 };
 
-/** Header of an API inbox message that is not an order submission: `cancel`. */
-export const ACTION_HEADER = "x-crossdock-action";
+export { ACTION_HEADER };
 export const ORDER_CANCELLED = "order.cancelled";
 
 /**

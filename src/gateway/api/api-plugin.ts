@@ -14,6 +14,7 @@ import type { Store } from "../../store/store.ts";
 import type { Authenticator } from "../auth/identity.ts";
 import type { ServerPlugin } from "../build-server.ts";
 import { acceptJsonOnly } from "../json-body.ts";
+import { registerDocumentRoutes } from "./document-routes.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { registerOrderRoutes } from "./order-routes.ts";
 import { registerStockRoutes } from "./stock-routes.ts";
@@ -52,6 +53,7 @@ export function createApiPlugin(options: ApiPluginOptions): ServerPlugin {
       });
       await api.register(async (routes) => {
         registerOrderRoutes(routes, { ...options, idempotency });
+        registerDocumentRoutes(routes, { ...options, idempotency });
         registerStockRoutes(routes, options);
         for (const group of options.documented ?? []) group(routes);
       });

@@ -27,7 +27,7 @@ import type { Idempotency } from "./idempotency.ts";
 
 /** The inbox connection of orders submitted through the API (an `api-orders` connection). */
 export const API_ORDERS_CONNECTION = "api";
-const IDENTITY_HEADER = "x-crossdock-identity";
+export const IDENTITY_HEADER = "x-crossdock-identity";
 
 export interface OrderRoutesOptions {
   store: Store;

@@ -13,6 +13,8 @@ export const SCOPES = Object.freeze({
   ordersRead: "orders:read",
   stockRead: "stock:read",
   shipmentsRead: "shipments:read",
+  returnsWrite: "returns:write",
+  purchasesWrite: "purchases:write",
   adminIdentities: "admin:identities",
   adminWebhooks: "admin:webhooks",
 } as const);
