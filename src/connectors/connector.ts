@@ -25,6 +25,11 @@ export interface InboundConnector {
   readonly type: string;
   /** Decodes and checks one inbox message. Must not throw on bad input: return `{ ok: false }`. */
   decode(message: InboxMessage, connectionName: string, settings: ConnectionSettings): DecodeOutcome;
+  /**
+   * The same, asynchronously, for connectors whose decoding streams (flat files); the inbox processor
+   * uses it when present. `decode` then answers what it can decode at once.
+   */
+  decodeAsync?(message: InboxMessage, connectionName: string, settings: ConnectionSettings): Promise<DecodeOutcome>;
 }
 
 export interface DeliveryContext {

@@ -60,7 +60,9 @@ export function createInboxProcessor(options: InboxProcessorOptions) {
       typeof bodyOverride === "string"
         ? { ...message, body: Buffer.from(bodyOverride, "utf8"), size: Buffer.byteLength(bodyOverride) }
         : message;
-    const outcome = connector.decode(input, message.connection, settings);
+    const outcome = connector.decodeAsync
+      ? await connector.decodeAsync(input, message.connection, settings)
+      : connector.decode(input, message.connection, settings);
     if (!outcome.ok) throw outcome.error;
     const { events } = outcome;
     const jobs: JobInput[] = outcome.jobs.map((input) => {

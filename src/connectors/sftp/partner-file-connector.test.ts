@@ -120,3 +120,30 @@ test("EDIFACT ORDERS become order.received; no format keeps the bytes without ev
   const plain = partnerFileConnector.decode(message("anything"), "drop", { type: "sftp" });
   assert.deepEqual(plain, { ok: true, events: [], jobs: [] });
 });
+
+test("a 3PL's CSV shipment file through its layout: each shipment on its order's stream; a bad line refuses the file", async () => {
+  const { SHIPMENTS_HD } = await import("../flatfile/fixtures/test-layouts.ts");
+  const settings = { type: "sftp", format: "flat-file", layout: SHIPMENTS_HD };
+  const body = fixture("flatfile/fixtures/shipments-hd.csv");
+  assert.equal(
+    partnerFileConnector.decode(message(body), "wms", settings).ok,
+    false,
+    "flat files need decodeAsync",
+  );
+  const outcome = await partnerFileConnector.decodeAsync?.(message(body, "ship.csv"), "wms", settings);
+  assert.ok(outcome?.ok, outcome && !outcome.ok ? outcome.error.message : "no outcome");
+  assert.deepEqual(
+    outcome.events.map((e) => [e.type, e.stream]),
+    [
+      ["shipment.dispatched", "order:shop:1001"],
+      ["shipment.dispatched", "order:shop:1002"],
+    ],
+  );
+  const broken = Buffer.from(body.toString("utf8").replace("CHAIR-OAK;2", "CHAIR-OAK;two"));
+  const refused = await partnerFileConnector.decodeAsync?.(message(broken, "ship.csv"), "wms", settings);
+  assert.equal(refused?.ok, false);
+  if (refused && !refused.ok) {
+    assert.equal(refused.error.code, "CDK_FILE_RECORD_INVALID");
+    assert.match(refused.error.message, /wms\/ship\.csv line 2/);
+  }
+});

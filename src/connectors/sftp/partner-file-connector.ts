@@ -14,6 +14,7 @@
  * the hub sent in its 940 (`order:<key>`).
  */
 import { CrossdockError } from "../../core/errors.ts";
+import type { InboxMessage } from "../../store/store.ts";
 import type { ConnectionSettings, DecodeOutcome, InboundConnector } from "../connector.ts";
 import { X12_MAPPERS } from "../edi-x12/x12-mappers.ts";
 import type { X12Record } from "../edi-x12/x12-mapping.ts";
@@ -22,6 +23,9 @@ import { createX12SetRunner } from "../edi-x12/x12-set-runner.ts";
 import { runX12 } from "../edi-x12/x12-stream.ts";
 import { EDIFACT_MAPPINGS, mapEdifactMessage } from "../edifact/edifact-mapping.ts";
 import { readEdifact } from "../edifact/edifact-reader.ts";
+import { builtinLayout } from "../flatfile/builtin-layouts.ts";
+import { compileLayout } from "../flatfile/check-layout.ts";
+import { decodeFlatFile } from "../flatfile/decode-flat-file.ts";
 import { mergeStockEvents, type PartnerRecord, recordEvents } from "./partner-file-events.ts";
 import { SFTP_CONNECTION_TYPE, type SftpConnectionConfig } from "./sftp-connection.ts";
 
@@ -72,13 +76,58 @@ function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnection
   return { records, problem: undefined };
 }
 
+function eventsOf(
+  records: readonly PartnerRecord[],
+  message: InboxMessage,
+  connectionName: string,
+  settings: SftpConnectionConfig,
+): DecodeOutcome {
+  const events = mergeStockEvents(
+    records.flatMap((record) =>
+      recordEvents(record, {
+        connection: connectionName,
+        channel: settings.channel ?? connectionName,
+        causationId: message.id,
+        trace: message.trace,
+        ...(settings.role === "warehouse" ? { warehouse: true } : {}),
+      }),
+    ),
+  );
+  return { ok: true, events, jobs: [] };
+}
+
+const fileOf = (message: InboxMessage, connectionName: string) =>
+  `${connectionName}/${message.headers["x-sftp-file"] ?? message.id}`;
+
+/** A flat file through its layout, streamed; the first record error refuses the file with its line. */
+async function decodeFlat(message: InboxMessage, connectionName: string, settings: SftpConnectionConfig) {
+  const file = fileOf(message, connectionName);
+  const layout = typeof settings.layout === "string" ? builtinLayout(settings.layout) : settings.layout;
+  const compiled = compileLayout(
+    layout,
+    typeof settings.layout === "string" ? settings.layout : "layout",
+    "layout",
+  );
+  const result = await decodeFlatFile(message.body, compiled, {
+    fileName: file,
+    errors: { mode: "stopAtFirstError" },
+  });
+  const [first] = result.errors;
+  if (first) return { ok: false as const, error: first };
+  const records = result.records.flatMap((r) => (r.entity ? [{ entity: r.entity, value: r.value }] : []));
+  return eventsOf(records, message, connectionName, settings);
+}
+
 export const partnerFileConnector: InboundConnector = {
   type: SFTP_CONNECTION_TYPE,
   decode(message, connectionName, raw: ConnectionSettings): DecodeOutcome {
     const settings = raw as unknown as SftpConnectionConfig;
     if (settings.format === undefined) return { ok: true, events: [], jobs: [] };
+    if (settings.format === "flat-file") {
+      return refuse("CDK_EDI_UNSUPPORTED", "flat files are decoded asynchronously (decodeAsync)", {});
+    }
     const channel = settings.channel ?? connectionName;
-    const file = `${connectionName}/${message.headers["x-sftp-file"] ?? message.id}`;
+    const file = fileOf(message, connectionName);
     const decoded =
       settings.format === "x12"
         ? decodeX12(file, message.body, settings, channel)
@@ -90,17 +139,11 @@ export const partnerFileConnector: InboundConnector = {
         format: settings.format,
       });
     }
-    const events = mergeStockEvents(
-      decoded.records.flatMap((record) =>
-        recordEvents(record, {
-          connection: connectionName,
-          channel,
-          causationId: message.id,
-          trace: message.trace,
-          ...(settings.role === "warehouse" ? { warehouse: true } : {}),
-        }),
-      ),
-    );
-    return { ok: true, events, jobs: [] };
+    return eventsOf(decoded.records, message, connectionName, settings);
+  },
+  async decodeAsync(message, connectionName, raw) {
+    const settings = raw as unknown as SftpConnectionConfig;
+    if (settings.format === "flat-file") return decodeFlat(message, connectionName, settings);
+    return partnerFileConnector.decode(message, connectionName, raw);
   },
 };

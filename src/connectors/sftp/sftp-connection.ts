@@ -19,10 +19,12 @@
  */
 import { isSecret, type Secret } from "../../security/secret-ref.ts";
 import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
+import { builtinLayout, builtinLayoutNames } from "../flatfile/builtin-layouts.ts";
+import { checkLayout } from "../flatfile/check-layout.ts";
 import { parseHostKeyFingerprint } from "./sftp-host-key.ts";
 
 export const SFTP_CONNECTION_TYPE = "sftp";
-export const SFTP_FORMATS = ["x12", "edifact"] as const;
+export const SFTP_FORMATS = ["x12", "edifact", "flat-file"] as const;
 export type SftpFormat = (typeof SFTP_FORMATS)[number];
 
 export interface SftpConnectionProblem {
@@ -66,6 +68,11 @@ export interface SftpConnectionConfig {
   role?: "warehouse";
   /** Our X12 envelope towards this partner (for the 940s the hub writes). */
   x12?: X12PartnerEnvelope;
+  /**
+   * For `format: flat-file`: the layout, inline (docs/flat-files.md) or the name of a built-in one
+   * (`bots-desadv96`, ...). Checked when the configuration loads.
+   */
+  layout?: unknown;
 }
 
 const INBOUND_NUMBERS: [string, number, number][] = [
@@ -92,6 +99,7 @@ const KNOWN = new Set([
   "defaultCurrency",
   "role",
   "x12",
+  "layout",
 ]);
 
 const isText = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
@@ -172,6 +180,8 @@ export function checkSftpConnection(settings: Readonly<Record<string, unknown>>)
   ) {
     add("defaultCurrency", "must be an ISO 4217 code such as EUR");
   }
+  if (settings.format === "flat-file") problems.push(...checkFlatFileLayout(settings.layout));
+  else if (settings.layout !== undefined) add("layout", "only for format: flat-file");
   if (settings.role !== undefined && settings.role !== "warehouse")
     add("role", "must be warehouse (or left out for a trading partner)");
   problems.push(...checkEnvelope(settings.x12));
@@ -182,6 +192,28 @@ export function checkSftpConnection(settings: Readonly<Record<string, unknown>>)
     );
   }
   return problems;
+}
+
+function checkFlatFileLayout(layout: unknown): SftpConnectionProblem[] {
+  if (typeof layout === "string") {
+    return builtinLayout(layout)
+      ? []
+      : [
+          {
+            field: "layout",
+            message: `no built-in layout "${layout}" (known: ${builtinLayoutNames().join(", ")})`,
+          },
+        ];
+  }
+  if (layout === undefined) {
+    return [
+      { field: "layout", message: "required for format: flat-file (a layout, or a built-in layout's name)" },
+    ];
+  }
+  const checked = checkLayout(layout, "layout", "layout");
+  return checked.ok
+    ? []
+    : checked.problems.map((p) => ({ field: "layout", message: `${p.path}: ${p.message}` }));
 }
 
 const ID = /^[A-Za-z0-9 .-]{1,15}$/;
@@ -259,5 +291,6 @@ export function parseSftpConnection(settings: Readonly<Record<string, unknown>>)
     ...optional("defaultCurrency", settings.defaultCurrency),
     ...optional("role", settings.role),
     ...(settings.x12 ? { x12: envelopeOf(settings.x12 as Record<string, unknown>) } : {}),
+    ...optional("layout", settings.layout),
   } as SftpConnectionConfig;
 }

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Secret } from "../../security/secret-ref.ts";
+import { checkSftpConnection, parseSftpConnection } from "./sftp-connection.ts";
+
+const key = new Secret("-----BEGIN OPENSSH PRIVATE KEY-----", "file:/run/secrets/k");
+const base = {
+  type: "sftp",
+  host: "sftp.example",
+  username: "crossdock",
+  privateKey: key,
+  hostKeyFingerprint: "SHA256:pMPHjdbfdD84xUUQxbDJ9F1kiTUV/2oxLEf56Na0ZG0",
+};
+
+test("a minimal connection is fine and gets its defaults", () => {
+  assert.deepEqual(checkSftpConnection(base), []);
+  const parsed = parseSftpConnection({ ...base, inbound: { folder: "out" } });
+  assert.equal(parsed.port, 22);
+  assert.equal(parsed.inbound?.pollIntervalMs, 10_000);
+  assert.equal(parsed.acceptAnyHostKey, false);
+});
+
+test("every problem is named with its field", () => {
+  const fields = (settings: Record<string, unknown>) =>
+    checkSftpConnection(settings).map((p) => (p.path ?? [p.field]).join("."));
+  assert.deepEqual(fields({ type: "sftp" }), ["host", "username", "privateKey", "hostKeyFingerprint"]);
+  assert.deepEqual(fields({ ...base, port: 70_000, surprise: 1 }), ["surprise", "port"]);
+  assert.deepEqual(fields({ ...base, hostKeyFingerprint: undefined, acceptAnyHostKey: true }), []);
+  assert.deepEqual(fields({ ...base, role: "warehouse" }), ["role"], "a warehouse needs outbound and x12");
+  assert.deepEqual(fields({ ...base, x12: { senderId: "THIS-ID-IS-FAR-TOO-LONG" } }), [
+    "x12.senderId",
+    "x12.receiverId",
+  ]);
+  assert.deepEqual(fields({ ...base, format: "flat-file" }), ["layout"], "a flat file needs its layout");
+  assert.deepEqual(fields({ ...base, format: "flat-file", layout: "bots-desadv96" }), []);
+  assert.match(
+    checkSftpConnection({ ...base, format: "flat-file", layout: "nope" })[0]?.message ?? "",
+    /no built-in layout "nope"/,
+  );
+  assert.deepEqual(fields({ ...base, format: "flat-file", layout: { format: "csv" } }).slice(0, 1), [
+    "layout",
+  ]);
+  assert.deepEqual(
+    fields({ ...base, layout: "bots-desadv96" }),
+    ["layout"],
+    "a layout without format: flat-file",
+  );
+});
