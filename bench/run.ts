@@ -27,7 +27,8 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
     load: async () => (await import("./odoo/odoo-bench.ts")).runOdooBench,
   },
   x12: {
-    about: "X12 decode+map: a streamed 100,000-SKU 846 (records/s, MB/s, peak RSS) and small 850s/s, vs node-x12",
+    about:
+      "X12 decode+map: a streamed 100,000-SKU 846 (records/s, MB/s, peak RSS) and small 850s/s, vs node-x12",
     load: async () => (await import("./x12/x12-bench.ts")).runX12Bench,
   },
 };

@@ -29,7 +29,11 @@ export interface InboundConnector {
    * The same, asynchronously, for connectors whose decoding streams (flat files); the inbox processor
    * uses it when present. `decode` then answers what it can decode at once.
    */
-  decodeAsync?(message: InboxMessage, connectionName: string, settings: ConnectionSettings): Promise<DecodeOutcome>;
+  decodeAsync?(
+    message: InboxMessage,
+    connectionName: string,
+    settings: ConnectionSettings,
+  ): Promise<DecodeOutcome>;
 }
 
 export interface DeliveryContext {

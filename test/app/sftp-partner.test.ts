@@ -117,7 +117,10 @@ connections:
       /connections\.acme\.inbound\.pollIntervalMs: must be a whole number 100-86400000/,
     );
     assert.match(error.message, /connections\.acme\.format: must be one of x12, edifact/);
-    assert.match(error.message, /crossdock\.yaml:7:\d+ connections\.acme\.privateKey: must be a secret reference/);
+    assert.match(
+      error.message,
+      /crossdock\.yaml:7:\d+ connections\.acme\.privateKey: must be a secret reference/,
+    );
     return true;
   });
 });
