@@ -1,11 +1,13 @@
 import { hostname } from "node:os";
+import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { API_ORDERS_TYPE, apiOrdersConnector } from "../connectors/api/api-orders-connector.ts";
 import { EASYPOST_TYPE, easypostConnector } from "../connectors/carrier/easypost-connector.ts";
 import type { ConnectionSettings, DeliveryTarget, InboundConnector } from "../connectors/connector.ts";
 import { createHttpTarget, HTTP_TARGET_TYPE } from "../connectors/http/http-target.ts";
 import { createInboxProcessor } from "../connectors/inbox-processor.ts";
-import { WEBHOOK_JSON_TYPE, webhookJsonConnector } from "../connectors/json/webhook-json-connector.ts";
+import { createMappedJsonConnector } from "../connectors/json/mapped-json-connector.ts";
+import { WEBHOOK_JSON_TYPE } from "../connectors/json/webhook-json-connector.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
 import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
 import { partnerFileConnector } from "../connectors/sftp/partner-file-connector.ts";
@@ -20,6 +22,7 @@ import {
   woocommerceWebhookConnector,
 } from "../connectors/woocommerce/woocommerce-webhook-connector.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { CrossdockError } from "../core/errors.ts";
 import { createIdGenerator, type IdGenerator } from "../core/ids.ts";
 import { deliveryHandler, type JobHandler } from "../delivery/job-handler.ts";
 import { createWorker, type Worker } from "../delivery/worker.ts";
@@ -37,6 +40,8 @@ import { createIdentityGateway, type IdentityGateway } from "../gateway/auth/ide
 import { buildServer } from "../gateway/build-server.ts";
 import { type HookEndpoint, JSON_MEDIA_TYPES } from "../gateway/hooks-routes.ts";
 import { connectionVerifier } from "../gateway/signatures/create-webhook-verifier.ts";
+import { resolveConnectionMappings } from "../mapping/connection-mappings.ts";
+import { createMappingCatalog } from "../mapping/mapping-catalog.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createHubMetrics, type HubMetrics } from "../observability/metrics.ts";
 import { isSecret } from "../security/secret-ref.ts";
@@ -121,8 +126,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const store = await openStore(config, { clock, ids });
   const metrics = createHubMetrics(store);
 
+  // `connections.<name>.mapping`: the pinned mapping each JSON connection's bodies go through.
+  const mapped = await resolveConnectionMappings(
+    config.connections,
+    createMappingCatalog({ dir: join(dirname(config.file), "mappings"), clock }),
+  );
+  if (mapped.problems.length > 0) {
+    throw new CrossdockError(
+      "CDK_CONFIG_INVALID",
+      `${config.file}: ${mapped.problems.map((p) => `${p.path.join(".")}: ${p.message}`).join("; ")}`,
+      { details: { problems: mapped.problems } },
+    );
+  }
   const inbound = new Map<string, InboundConnector>([
-    [WEBHOOK_JSON_TYPE, webhookJsonConnector],
+    [WEBHOOK_JSON_TYPE, createMappedJsonConnector(mapped.mappings)],
     [API_ORDERS_TYPE, apiOrdersConnector],
     [WAREHOUSE_3PL_TYPE, warehouseShipmentConnector],
     [SHOPIFY_TYPE, shopifyWebhookConnector],
