@@ -26,6 +26,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
       "sale orders created+confirmed per second and RPC calls per 100 orders in the sandbox Odoo, batched vs per-order",
     load: async () => (await import("./odoo/odoo-bench.ts")).runOdooBench,
   },
+  stock: {
+    about:
+      "availability engine: 100,000 SKUs x 5 channels, full recompute vs a delta after 1% of SKUs change",
+    load: async () => (await import("./stock/stock-bench.ts")).runStockBench,
+  },
   x12: {
     about:
       "X12 decode+map: a streamed 100,000-SKU 846 (records/s, MB/s, peak RSS) and small 850s/s, vs node-x12",

@@ -13,6 +13,7 @@ import { registerOdooCommand } from "./odoo-command.ts";
 import { registerReplayCommand } from "./replay-command.ts";
 import { registerStartCommand } from "./start-command.ts";
 import { registerStatusCommand } from "./status-command.ts";
+import { registerStockCommand } from "./stock-command.ts";
 import { registerTargetsCommand } from "./targets-command.ts";
 import { registerTraceCommand } from "./trace-command.ts";
 import { registerValidateCommand } from "./validate-command.ts";
@@ -68,6 +69,7 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
   registerMappingCommand(program, io, globals);
   registerTraceCommand(program, io, globals);
   registerConformanceCommand(program, io, globals);
+  registerStockCommand(program, io, globals);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
