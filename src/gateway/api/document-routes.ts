@@ -29,7 +29,7 @@ import { MODEL_ENTITIES } from "../../core/model/model-registry.ts";
 import type { Store } from "../../store/store.ts";
 import { type Authenticator, requireScope, SCOPES, type Scope } from "../auth/identity.ts";
 import { IdempotencyHeaders, ProblemDocument } from "./api-schemas.ts";
-import type { Idempotency } from "./idempotency.ts";
+import { type Idempotency, idempotentPost } from "./idempotency.ts";
 import { API_ORDERS_CONNECTION, IDENTITY_HEADER } from "./order-routes.ts";
 
 export interface DocumentRoutesOptions {
@@ -103,12 +103,13 @@ export function registerDocumentRoutes(app: FastifyInstance, options: DocumentRo
       async (request, reply) => {
         const identity = request.identity as NonNullable<typeof request.identity>;
         const idempotencyKey = request.headers["idempotency-key"];
-        const claim = await idempotency.begin(identity.id, idempotencyKey, "POST", request.url, request.body);
-        if ("replay" in claim) {
-          reply.header("idempotent-replayed", "true").status(claim.replay.status);
-          return claim.replay.body;
-        }
-        try {
+        const route = {
+          identityId: identity.id,
+          key: idempotencyKey,
+          route: request.url,
+          body: request.body,
+        };
+        return idempotentPost(idempotency, route, reply, async () => {
           const checked = checkModel(spec.entity, request.body);
           if (!checked.ok) {
             throw new CrossdockError(
@@ -159,15 +160,11 @@ export function registerDocumentRoutes(app: FastifyInstance, options: DocumentRo
             orderingKey: `${spec.streamPrefix}:${key}`,
           });
           if (!receipt.duplicate) options.onAppended?.();
-          const status = receipt.duplicate ? 200 : 202;
-          const body = { id: receipt.id, key, status: "received" as const, duplicate: receipt.duplicate };
-          await claim.run({ status, body });
-          reply.status(status);
-          return body;
-        } catch (error) {
-          await idempotency.abandon(identity.id, idempotencyKey).catch(() => undefined);
-          throw error;
-        }
+          return {
+            status: receipt.duplicate ? 200 : 202,
+            body: { id: receipt.id, key, status: "received" as const, duplicate: receipt.duplicate },
+          };
+        });
       },
     );
   }

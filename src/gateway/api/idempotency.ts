@@ -132,3 +132,31 @@ export function createIdempotency(options: IdempotencyOptions) {
 }
 
 export type Idempotency = ReturnType<typeof createIdempotency>;
+
+/**
+ * One idempotent POST: replays a stored answer (with `Idempotency-Replayed: true`), or runs `handle`,
+ * records its `{ status, body }` as the key's answer and sends it; a handler that throws releases the
+ * key so the client may retry with it. What every `POST /api/v1/...` route does around its own work.
+ */
+export async function idempotentPost<B>(
+  idempotency: Pick<Idempotency, "begin" | "abandon">,
+  request: { identityId: string; key: string; route: string; body: unknown },
+  reply: { header(name: string, value: string): unknown; status(code: number): unknown },
+  handle: () => Promise<{ status: number; body: B }>,
+): Promise<B | unknown> {
+  const claim = await idempotency.begin(request.identityId, request.key, "POST", request.route, request.body);
+  if ("replay" in claim) {
+    reply.header("idempotent-replayed", "true");
+    reply.status(claim.replay.status);
+    return claim.replay.body;
+  }
+  try {
+    const answer = await handle();
+    await claim.run(answer as unknown as StoredAnswer);
+    reply.status(answer.status);
+    return answer.body;
+  } catch (error) {
+    await idempotency.abandon(request.identityId, request.key).catch(() => undefined);
+    throw error;
+  }
+}

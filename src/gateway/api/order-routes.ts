@@ -23,7 +23,7 @@ import {
   ProblemDocument,
 } from "./api-schemas.ts";
 import { decodeCursor, encodeCursor, pageLimit } from "./cursor.ts";
-import type { Idempotency } from "./idempotency.ts";
+import { type Idempotency, idempotentPost } from "./idempotency.ts";
 
 /** The inbox connection of orders submitted through the API (an `api-orders` connection). */
 export const API_ORDERS_CONNECTION = "api";
@@ -64,14 +64,10 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
     async (request, reply) => {
       const identity = request.identity as NonNullable<typeof request.identity>;
       const key = request.headers["idempotency-key"];
-      const claim = await idempotency.begin(identity.id, key, "POST", "/api/v1/orders", request.body);
-      if ("replay" in claim) {
-        reply.header("idempotent-replayed", "true").status(claim.replay.status);
-        return claim.replay.body;
-      }
-      const order = request.body;
-      const raw = (request as { rawBody?: Buffer }).rawBody ?? Buffer.from(JSON.stringify(order));
-      try {
+      const route = { identityId: identity.id, key, route: "/api/v1/orders", body: request.body };
+      return idempotentPost(idempotency, route, reply, async () => {
+        const order = request.body;
+        const raw = (request as { rawBody?: Buffer }).rawBody ?? Buffer.from(JSON.stringify(order));
         const traceparent = request.headers.traceparent;
         const receipt = await store.inbox.append({
           source: "api",
@@ -84,22 +80,18 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
           ...(typeof traceparent === "string" ? { trace: { traceparent } } : {}),
         });
         if (!receipt.duplicate) options.onAppended?.();
-        const status = receipt.duplicate ? 200 : 202;
-        const body = {
-          id: receipt.id,
-          orderKey: `${order.channel}:${order.externalId}`,
-          status: "received" as const,
-          duplicate: receipt.duplicate,
-          receivedAt: new Date(receipt.receivedAt).toISOString(),
-          links: { self: `/api/v1/orders/${receipt.id}` },
+        return {
+          status: receipt.duplicate ? 200 : 202,
+          body: {
+            id: receipt.id,
+            orderKey: `${order.channel}:${order.externalId}`,
+            status: "received" as const,
+            duplicate: receipt.duplicate,
+            receivedAt: new Date(receipt.receivedAt).toISOString(),
+            links: { self: `/api/v1/orders/${receipt.id}` },
+          },
         };
-        await claim.run({ status, body });
-        reply.status(status);
-        return body;
-      } catch (error) {
-        await idempotency.abandon(identity.id, key).catch(() => undefined);
-        throw error;
-      }
+      });
     },
   );
 
@@ -132,50 +124,42 @@ export function registerOrderRoutes(app: FastifyInstance, options: OrderRoutesOp
       const identity = request.identity as NonNullable<typeof request.identity>;
       const key = request.headers["idempotency-key"];
       const path = `/api/v1/orders/${request.params.id}/cancel`;
-      const claim = await idempotency.begin(identity.id, key, "POST", path, request.body ?? {});
-      if ("replay" in claim) {
-        reply.header("idempotent-replayed", "true").status(claim.replay.status);
-        return claim.replay.body;
-      }
-      try {
+      const route = { identityId: identity.id, key, route: path, body: request.body ?? {} };
+      return idempotentPost(idempotency, route, reply, async () => {
         const order = await store.inbox.get(request.params.id);
         if (
           !order ||
           order.connection !== API_ORDERS_CONNECTION ||
-          order.headers[IDENTITY_HEADER] !== identity.id
+          order.headers[IDENTITY_HEADER] !== identity.id ||
+          order.headers[ACTION_HEADER] !== undefined
         ) {
           throw new CrossdockError("CDK_HTTP_NOT_FOUND", `no order ${request.params.id} for this identity`, {
             details: { id: request.params.id },
           });
         }
         const orderKey = orderKeyOf(order);
+        const reason = request.body?.reason;
         const receipt = await store.inbox.append({
           source: "api",
           connection: API_ORDERS_CONNECTION,
           dedupeKey: `cancel:${orderKey}`,
-          body: Buffer.from(
-            JSON.stringify({ orderKey, ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
-          ),
+          body: Buffer.from(JSON.stringify({ orderKey, ...(reason ? { reason } : {}) })),
           contentType: "application/json",
           headers: { [IDENTITY_HEADER]: identity.id, "idempotency-key": key, [ACTION_HEADER]: "cancel" },
           orderingKey: `order:${orderKey}`,
         });
         if (!receipt.duplicate) options.onAppended?.();
-        const status = receipt.duplicate ? 200 : 202;
-        const body = {
-          id: receipt.id,
-          orderKey,
-          status: "cancel-requested" as const,
-          duplicate: receipt.duplicate,
-          links: { order: `/api/v1/orders/${order.id}` },
+        return {
+          status: receipt.duplicate ? 200 : 202,
+          body: {
+            id: receipt.id,
+            orderKey,
+            status: "cancel-requested" as const,
+            duplicate: receipt.duplicate,
+            links: { order: `/api/v1/orders/${order.id}` },
+          },
         };
-        await claim.run({ status, body });
-        reply.status(status);
-        return body;
-      } catch (error) {
-        await idempotency.abandon(identity.id, key).catch(() => undefined);
-        throw error;
-      }
+      });
     },
   );
 
