@@ -25,6 +25,7 @@ import { createOdooReturnPort } from "../flows/returns/odoo-return-port.ts";
 import { createReturnIntake } from "../flows/returns/return-intake.ts";
 import { createReturns } from "../flows/returns/returns.ts";
 import { createStoreReturnEvents } from "../flows/returns/store-return-events.ts";
+import { createEventRouter } from "../flows/routes/event-router.ts";
 import type { SubscriptionLoop } from "../flows/subscription-loop.ts";
 import type { WorkflowDefinition } from "../flows/workflow.ts";
 import { isSecret } from "../security/secret-ref.ts";
@@ -51,7 +52,7 @@ interface FlowsOptions {
 
 /** The built-in flows the configuration turns on: order-to-cash, returns, procure-to-pay. */
 export function buildFlows(options: FlowsOptions): BuiltFlows {
-  const parts = [orderToCash(options), returns(options), procureToPay(options)];
+  const parts = [orderToCash(options), returns(options), procureToPay(options), routes(options)];
   return {
     workflows: parts.flatMap((p) => p.workflows),
     intakes: parts.flatMap((p) => p.intakes),
@@ -62,6 +63,35 @@ export function buildFlows(options: FlowsOptions): BuiltFlows {
 }
 
 const NONE: BuiltFlows = { workflows: [], intakes: [], close: async () => {} };
+
+function routes(options: FlowsOptions): BuiltFlows {
+  const configured = Object.entries(options.config.flows.routes ?? {});
+  if (configured.length === 0) return NONE;
+  const router = createEventRouter({
+    store: options.store,
+    clock: options.clock,
+    logger: options.logger,
+    onEnqueued: options.onStarted,
+    routes: configured.map(([name, r]) => ({
+      name,
+      on: r.on,
+      deliver: r.deliver,
+      mode: r.mode ?? "real-time",
+      ...(r.when ? { when: r.when } : {}),
+      ...(r.batch
+        ? { batch: { everyMinutes: r.batch.everyMinutes, maxItems: r.batch.maxItems ?? 500 } }
+        : {}),
+      ...(r.slaMinutes === undefined ? {} : { slaMinutes: r.slaMinutes }),
+    })),
+  });
+  const loop = {
+    catchUp: () => router.consumer.catchUp(),
+    start: (ms: number) => router.start(ms),
+    wake: () => router.consumer.wake(),
+    stop: () => router.stop(),
+  };
+  return { workflows: [], intakes: [loop], close: async () => {} };
+}
 const HOUR = 3_600_000;
 
 function returns(options: FlowsOptions): BuiltFlows {

@@ -237,14 +237,157 @@ export const ProcureToPayFlowSchema = Type.Object(
   closed,
 );
 
+const CodeList = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 1_000 });
+
+/** `flows.routes.<name>`: events of a type, filtered by rules, delivered to a target. */
+export const RouteSchema = Type.Object(
+  {
+    on: Type.String({
+      pattern: "^[a-z][a-z0-9_.-]{0,127}$",
+      expected: "an event type such as order.received",
+    }),
+    when: Type.Optional(
+      Type.Object(
+        {
+          channel: Type.Optional(CodeList),
+          country: Type.Optional(Type.Array(Type.String({ pattern: "^[A-Z]{2}$" }), { minItems: 1 })),
+          warehouse: Type.Optional(CodeList),
+          sku: Type.Optional(CodeList),
+          amountAtLeast: Type.Optional(DecimalAmount),
+          amountBelow: Type.Optional(DecimalAmount),
+        },
+        { ...closed, expected: "channel, country, warehouse, sku, amountAtLeast, amountBelow" },
+      ),
+    ),
+    deliver: Type.String({ minLength: 1, expected: "the name of an http connection" }),
+    mode: Type.Optional(
+      Type.Union([Type.Literal("real-time"), Type.Literal("batch")], { expected: "real-time or batch" }),
+    ),
+    batch: Type.Optional(
+      Type.Object(
+        { everyMinutes: count(1, 10_080), maxItems: Type.Optional(count(1, 1_000)) },
+        { ...closed, expected: "{ everyMinutes, maxItems? }" },
+      ),
+    ),
+    slaMinutes: Type.Optional(count(1, 525_600)),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    criticality: Type.Optional(
+      Type.Union([Type.Literal("low"), Type.Literal("medium"), Type.Literal("high")], {
+        expected: "low, medium or high",
+      }),
+    ),
+  },
+  closed,
+);
+
 export const FlowsSectionSchema = Type.Object(
   {
+    routes: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }), RouteSchema, {
+        ...closed,
+        expected: "route names: lowercase letters, digits, '-' or '_'",
+      }),
+    ),
     "order-to-cash": Type.Optional(OrderToCashFlowSchema),
     returns: Type.Optional(ReturnsFlowSchema),
     "procure-to-pay": Type.Optional(ProcureToPayFlowSchema),
   },
-  { ...closed, expected: "a built-in flow: order-to-cash, returns, procure-to-pay" },
+  { ...closed, expected: "routes, or a built-in flow: order-to-cash, returns, procure-to-pay" },
 );
+
+/** A decimal quantity as a string (`"2"`, `"0.5"`): inventory quantities are exact, never floats. */
+const DecimalQuantity = Type.String({
+  pattern: "^[0-9]{1,15}(\\.[0-9]{1,6})?$",
+  expected: 'a decimal quantity as a string, e.g. "2" or "0.5"',
+});
+const inventoryName = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" });
+const skuRecord = <T extends Type.TSchema>(value: T) =>
+  Type.Record(Type.String({ minLength: 1, maxLength: 255 }), value, closed);
+
+/**
+ * `inventory`: stock availability published to channels (docs/stock.md). The `InventoryOptions` of
+ * `src/inventory/` plus what wires them: each channel's `connection` (shopify or woocommerce) and
+ * Shopify `location`, each Odoo source's `connection` and location ids -> warehouse codes.
+ * References between names are checked by `inventoryConfigProblems` (`build-inventory.ts`).
+ */
+export const InventorySectionSchema = Type.Object(
+  {
+    publishIntervalMs: Type.Optional(count(100, 3_600_000)),
+    fullEveryHours: Type.Optional(count(0, 8_760)),
+    sources: Type.Record(
+      inventoryName,
+      Type.Object(
+        {
+          slaMs: count(1_000, 604_800_000),
+          connection: Type.Optional(Type.String({ minLength: 1, expected: "the name of an odoo connection" })),
+          locations: Type.Optional(
+            Type.Record(Type.String({ pattern: "^[1-9][0-9]{0,9}$" }), inventoryName, {
+              ...closed,
+              expected: 'Odoo internal location ids mapped to warehouse codes, e.g. { "8": WH }',
+            }),
+          ),
+        },
+        closed,
+      ),
+      { ...closed, expected: "source names mapped to { slaMs, connection?, locations? }" },
+    ),
+    warehouses: Type.Record(inventoryName, Type.Object({ source: inventoryName }, closed), closed),
+    channels: Type.Record(
+      Type.String({ pattern: CONNECTION_NAME_PATTERN }),
+      Type.Object(
+        {
+          connection: Type.String({ minLength: 1, expected: "the name of a shopify or woocommerce connection" }),
+          location: Type.Optional(
+            Type.String({ pattern: "^[1-9][0-9]{0,19}$", expected: "a Shopify location id, as a string" }),
+          ),
+          warehouses: Type.Array(inventoryName, { minItems: 1, maxItems: 100 }),
+          sharePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+          buffer: Type.Optional(DecimalQuantity),
+          maxListed: Type.Optional(count(0, 1_000_000_000)),
+          minListed: Type.Optional(count(0, 1_000_000_000)),
+          freshness: Type.Optional(
+            Type.Union([Type.Literal("conservative"), Type.Literal("hold"), Type.Literal("zero")], {
+              expected: "conservative, hold or zero",
+            }),
+          ),
+          slaMs: Type.Optional(Type.Record(inventoryName, count(1_000, 604_800_000), closed)),
+          packSizes: Type.Optional(skuRecord(DecimalQuantity)),
+          batchSize: Type.Optional(count(1, 250)),
+        },
+        closed,
+      ),
+      { ...closed, expected: "channel names (as in the orders) mapped to { connection, warehouses, ... }" },
+    ),
+    kits: Type.Optional(
+      skuRecord(
+        Type.Object(
+          {
+            components: Type.Array(Type.Object({ sku: Type.String({ minLength: 1 }), quantity: DecimalQuantity }, closed), {
+              minItems: 1,
+              maxItems: 100,
+            }),
+          },
+          closed,
+        ),
+      ),
+    ),
+    skus: Type.Optional(
+      skuRecord(
+        Type.Object(
+          {
+            safetyStock: Type.Optional(DecimalQuantity),
+            uomFactors: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 16 }), DecimalQuantity, closed)),
+            baseUom: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+          },
+          closed,
+        ),
+      ),
+    ),
+    defaultSafetyStock: Type.Optional(DecimalQuantity),
+  },
+  closed,
+);
+export type InventorySection = Type.Static<typeof InventorySectionSchema>;
 
 const targetsRecord = Type.Record(Type.String({ pattern: TARGET_NAME_PATTERN }), TargetSectionSchema, {
   ...closed,
@@ -267,6 +410,7 @@ const overridableSections = {
   targets: Type.Optional(targetsRecord),
   connections: Type.Optional(namedRecord(ConnectionSectionSchema)),
   flows: Type.Optional(FlowsSectionSchema),
+  inventory: Type.Optional(InventorySectionSchema),
 };
 
 /** `environments.<name>`: any section, every key optional, deep-merged over the base when active. */
@@ -405,6 +549,8 @@ export interface CrossdockConfig {
   readonly connections: Readonly<Record<string, ConnectionConfig>>;
   /** The built-in flows that are on, as written (connection names checked to exist). */
   readonly flows: Readonly<Type.Static<typeof FlowsSectionSchema>>;
+  /** Stock availability publication, as written (references checked by `inventoryConfigProblems`). */
+  readonly inventory?: Readonly<InventorySection>;
   /** Things that loaded but deserve attention, e.g. a literal secret tolerated in `dev`. */
   readonly warnings: readonly ConfigProblem[];
 }

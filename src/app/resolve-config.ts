@@ -112,6 +112,27 @@ class Resolver {
         );
       }
     }
+    for (const [name, route] of Object.entries(flows?.routes ?? {})) {
+      const found = connections[route.deliver];
+      if (found?.type !== "http") {
+        this.#invalid.push(
+          problem(
+            this.#ctx.file,
+            this.#ctx.locate(["flows", "routes", name, "deliver"]),
+            `${JSON.stringify(route.deliver)} ${found ? `is a connection of type ${found.type}` : "is not a configured connection"} (expected a connection of type http)`,
+          ),
+        );
+      }
+      if (route.mode === "batch" && route.batch === undefined) {
+        this.#invalid.push(
+          problem(
+            this.#ctx.file,
+            this.#ctx.locate(["flows", "routes", name, "mode"]),
+            "a batch route needs batch: { everyMinutes }",
+          ),
+        );
+      }
+    }
     const o2c = flows?.["order-to-cash"];
     if (!o2c) return;
     const expect = (
