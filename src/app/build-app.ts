@@ -10,6 +10,8 @@ import { createMappedJsonConnector } from "../connectors/json/mapped-json-connec
 import { WEBHOOK_JSON_TYPE } from "../connectors/json/webhook-json-connector.ts";
 import { ODOO_CONNECTION_TYPE, parseOdooConnection } from "../connectors/odoo/odoo-connection.ts";
 import { createOdooRuntime, type OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import { REST_CONNECTION_TYPE } from "../connectors/rest/rest-connection.ts";
+import { createRestInboundConnector } from "../connectors/rest/rest-inbound-connector.ts";
 import { partnerFileConnector } from "../connectors/sftp/partner-file-connector.ts";
 import { SFTP_CONNECTION_TYPE } from "../connectors/sftp/sftp-connection.ts";
 import { SHOPIFY_TYPE, shopifyWebhookConnector } from "../connectors/shopify/shopify-webhook-connector.ts";
@@ -48,6 +50,8 @@ import { isSecret } from "../security/secret-ref.ts";
 import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
 import { createWebhooksOut, WEBHOOK_HANDLER_KEY, type WebhooksOut } from "../webhooks-out/webhooks-out.ts";
 import { buildFlows } from "./build-flows.ts";
+import { buildInventory, type InventoryRuntime } from "./build-inventory.ts";
+import { buildRest } from "./build-rest.ts";
 import { buildSftp } from "./build-sftp.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
 import { openStore } from "./open-store.ts";
@@ -85,6 +89,8 @@ export interface App {
   readonly webhooks: WebhooksOut;
   /** Each `odoo` connection's client, target, cache and pollers, by connection name. */
   readonly odoo: ReadonlyMap<string, OdooRuntime>;
+  /** Stock availability published to channels (`inventory` configured, scheduler role). */
+  readonly inventory: InventoryRuntime | undefined;
   /** Starts listening and working; resolves with the bound HTTP address (if the gateway role runs). */
   start(): Promise<{ url: string | undefined }>;
   /** Stops intake first, then lets in-flight jobs finish (up to `graceMs`), then closes the store. */
@@ -145,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     [SHOPIFY_TYPE, shopifyWebhookConnector],
     [EASYPOST_TYPE, easypostConnector],
     [partnerFileConnector.type, partnerFileConnector],
+    [REST_CONNECTION_TYPE, createRestInboundConnector(mapped.mappings)],
     [WOOCOMMERCE_TYPE, woocommerceWebhookConnector],
   ]);
   for (const connector of options.inboundConnectors ?? []) inbound.set(connector.type, connector);
@@ -186,6 +193,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Built-in flows the configuration turns on (order-to-cash), over the Odoo runtimes above.
   // SFTP partners: their inbound folders are polled by the scheduler (or a single all-roles process).
   const sftp = buildSftp({ config, store, clock, logger });
+  // REST channels without a built-in connector: their orders endpoints are polled by the scheduler.
+  const rest = buildRest({ config, store, clock, logger });
   const flows = buildFlows({
     config,
     store,
@@ -195,6 +204,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     sftp: sftp.runtimes,
     onStarted: () => wakeWorker(),
   });
+  // Stock availability: feed, engine and publisher to the channels (scheduler role).
+  const inventory = await buildInventory({ config, store, clock, logger, roles, odoo });
   const engine = createWorkflowEngine({
     store,
     clock,
@@ -230,8 +241,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const inboundConnections = new Map<string, HookEndpoint>();
   for (const [name, c] of Object.entries(connections)) {
-    // Files from SFTP come through the poller only: no webhook endpoint takes them.
-    if (!inbound.has(c.type) || c.type === SFTP_CONNECTION_TYPE) continue;
+    // Files from SFTP and orders from REST channels come through their pollers only: no webhook endpoint.
+    if (!inbound.has(c.type) || c.type === SFTP_CONNECTION_TYPE || c.type === REST_CONNECTION_TYPE) continue;
     const verifier = connectionVerifier(name, c, clock);
     inboundConnections.set(name, {
       ...(verifier ? { verifier } : {}),
@@ -285,6 +296,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     server,
     worker,
     odoo,
+    inventory,
     identities,
     webhooks,
     async start() {
@@ -297,6 +309,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         for (const intake of flows.intakes) intake.start(500);
       for (const runtime of odoo.values()) runtime.start();
       if (roles.has("scheduler")) sftp.start();
+      inventory?.start();
+      if (roles.has("scheduler")) rest.start();
       if (roles.has("worker") || roles.has("scheduler")) sftp.startRouting();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
@@ -306,6 +320,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async stop(graceMs = 10_000) {
       await server?.close();
       await sftp.stop();
+      await inventory?.stop();
+      await rest.stop();
       await identities?.auditQueue.drain();
       await webhooks.dispatcher.stop();
       await Promise.all(flows.intakes.map((intake) => intake.stop()));

@@ -319,7 +319,9 @@ export const InventorySectionSchema = Type.Object(
       Type.Object(
         {
           slaMs: count(1_000, 604_800_000),
-          connection: Type.Optional(Type.String({ minLength: 1, expected: "the name of an odoo connection" })),
+          connection: Type.Optional(
+            Type.String({ minLength: 1, expected: "the name of an odoo connection" }),
+          ),
           locations: Type.Optional(
             Type.Record(Type.String({ pattern: "^[1-9][0-9]{0,9}$" }), inventoryName, {
               ...closed,
@@ -336,7 +338,10 @@ export const InventorySectionSchema = Type.Object(
       Type.String({ pattern: CONNECTION_NAME_PATTERN }),
       Type.Object(
         {
-          connection: Type.String({ minLength: 1, expected: "the name of a shopify or woocommerce connection" }),
+          connection: Type.String({
+            minLength: 1,
+            expected: "the name of a shopify or woocommerce connection",
+          }),
           location: Type.Optional(
             Type.String({ pattern: "^[1-9][0-9]{0,19}$", expected: "a Shopify location id, as a string" }),
           ),
@@ -362,10 +367,13 @@ export const InventorySectionSchema = Type.Object(
       skuRecord(
         Type.Object(
           {
-            components: Type.Array(Type.Object({ sku: Type.String({ minLength: 1 }), quantity: DecimalQuantity }, closed), {
-              minItems: 1,
-              maxItems: 100,
-            }),
+            components: Type.Array(
+              Type.Object({ sku: Type.String({ minLength: 1 }), quantity: DecimalQuantity }, closed),
+              {
+                minItems: 1,
+                maxItems: 100,
+              },
+            ),
           },
           closed,
         ),
@@ -376,7 +384,9 @@ export const InventorySectionSchema = Type.Object(
         Type.Object(
           {
             safetyStock: Type.Optional(DecimalQuantity),
-            uomFactors: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 16 }), DecimalQuantity, closed)),
+            uomFactors: Type.Optional(
+              Type.Record(Type.String({ minLength: 1, maxLength: 16 }), DecimalQuantity, closed),
+            ),
             baseUom: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
           },
           closed,

@@ -5,6 +5,7 @@
  */
 import { WEBHOOK_JSON_TYPE } from "../connectors/json/webhook-json-connector.ts";
 import { checkOdooConnection, ODOO_CONNECTION_TYPE } from "../connectors/odoo/odoo-connection.ts";
+import { checkRestConnection, REST_CONNECTION_TYPE } from "../connectors/rest/rest-connection.ts";
 import { checkSftpConnection, SFTP_CONNECTION_TYPE } from "../connectors/sftp/sftp-connection.ts";
 import { checkSignatureSettings } from "../gateway/signatures/signature-config.ts";
 
@@ -22,4 +23,5 @@ export const CONNECTION_CHECKS: Readonly<
   [ODOO_CONNECTION_TYPE]: checkOdooConnection,
   [WEBHOOK_JSON_TYPE]: checkSignatureSettings,
   [SFTP_CONNECTION_TYPE]: checkSftpConnection,
+  [REST_CONNECTION_TYPE]: checkRestConnection,
 });

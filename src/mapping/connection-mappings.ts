@@ -15,8 +15,8 @@ export interface ConnectionMappingProblem {
   readonly message: string;
 }
 
-/** The generic JSON intake accepts any JSON mapping; other connector types must match the source. */
-const GENERIC_TYPES = new Set(["webhook-json"]);
+/** The generic JSON intakes accept any JSON mapping; other connector types must match the source. */
+const GENERIC_TYPES = new Set(["webhook-json", "rest"]);
 
 /**
  * Resolves `connections.<name>.mapping` of `crossdock.yaml` for every connection that has one. The
