@@ -186,7 +186,7 @@ function channelPorts(config: CrossdockConfig, clock: Clock) {
         allowInsecureHttp: settings.allowInsecureHttp === true,
       });
       closers.push(() => client.close());
-      ports.set(channel, createWooCommerceChannelStock({ client }));
+      ports.set(channel, createWooCommerceChannelStock({ client, clock }));
       continue;
     }
     let shop = shops.get(c.connection);
