@@ -33,6 +33,8 @@ interface Context {
   /** The partner is the hub's 3PL: its 945s name the hub's depositor order numbers. */
   warehouse?: boolean;
   channel: string;
+  /** The procure-to-pay supplier code this connection is; default the connection name. */
+  supplier?: string;
   causationId: string;
   trace: TraceContext | undefined;
 }
@@ -55,6 +57,24 @@ function isComplete(shipment: Record<string, unknown>): boolean {
       ? LINE_DONE.has(line.status)
       : line.ordered === undefined || Number(line.shipped) >= Number(line.ordered),
   );
+}
+
+/**
+ * A supplier's answer (X12 855, EDIFACT ORDRSP) on the stream procure-to-pay waits on for that purchase,
+ * `purchase:<supplier>:<poNumber>` (its run key is `<supplier code>:<poNumber>`, and the 850/ORDERS the
+ * hub sent carried that PO number), wrapped as `{ acknowledgement }` like the REST API's.
+ */
+function acknowledgementEvent(
+  value: Record<string, unknown>,
+  ctx: Context,
+  common: Pick<EventInput, "causationId" | "trace">,
+): EventInput {
+  return {
+    stream: `purchase:${ctx.supplier ?? ctx.connection}:${value.poNumber as string}`,
+    type: EDI_EVENTS.supplierAcknowledged,
+    data: { receivedVia: ctx.connection, acknowledgement: value } as unknown as JsonValue,
+    ...common,
+  };
 }
 
 export function recordEvents(record: PartnerRecord, ctx: Context): EventInput[] {
@@ -124,14 +144,7 @@ export function recordEvents(record: PartnerRecord, ctx: Context): EventInput[] 
         },
       ];
     case "supplier-acknowledgement":
-      return [
-        {
-          stream: `purchase:${ctx.connection}`,
-          type: EDI_EVENTS.supplierAcknowledged,
-          data: value as JsonValue,
-          ...common,
-        },
-      ];
+      return [acknowledgementEvent(value, ctx, common)];
     case "functional-ack":
       return [
         {

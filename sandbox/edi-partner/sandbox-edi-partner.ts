@@ -1,0 +1,406 @@
+import { join } from "node:path";
+import { build810 } from "../../src/connectors/edi-x12/x12-build-810.ts";
+import { build850 } from "../../src/connectors/edi-x12/x12-build-850.ts";
+import { build997 } from "../../src/connectors/edi-x12/x12-build-997.ts";
+import { el, type X12Segment } from "../../src/connectors/edi-x12/x12-segment.ts";
+import type { X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
+import type { X12PartnerEnvelope } from "../../src/connectors/edi-x12/x12-writer.ts";
+import { type SandboxSshd, startSandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
+import { createSftpClient } from "../../src/connectors/sftp/sftp-client.ts";
+import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts";
+import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { multiplyDecimals, sumDecimals } from "../../src/core/model/decimal.ts";
+import type { Invoice } from "../../src/core/model/invoice.ts";
+import type { Address } from "../../src/core/model/party.ts";
+import type { PurchaseOrder } from "../../src/core/model/purchase-order.ts";
+import { seededRandom } from "../partner-kit/sim-random.ts";
+import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
+import { type AckPlan, build855Answer } from "./answer-855.ts";
+import { EdiPartnerInbox, type PartnerInboundFile } from "./edi-partner-inbox.ts";
+import { EdiPartnerOutbox, type PartnerOutboundFile } from "./edi-partner-outbox.ts";
+import type { PurchaseOrder850 } from "./read-850.ts";
+
+export type { AckPlan, LineChange } from "./answer-855.ts";
+export type { PartnerInboundFile } from "./edi-partner-inbox.ts";
+export type { PartnerOutboundFile } from "./edi-partner-outbox.ts";
+
+/** How to start the sandbox trading partner; every field optional (README.md lists the defaults). */
+export interface SandboxEdiPartnerOptions {
+  /** The SFTP server to use; not closed by `close()`. Default: a sandbox sshd of its own. */
+  sshd?: SandboxSshd;
+  /** Folder the hub drops 850s into, relative to the SFTP home; default `to-partner`. */
+  inbound?: string;
+  /** Folder the partner writes 997s, 855s, 850s and 810s into; default `from-partner`. */
+  outbound?: string;
+  /** Between two reads of the inbound folder, ms; default 10,000. */
+  pollIntervalMs?: number;
+  /** Read of an 850 to its 997, ms; default 0 (written by the same poll). */
+  ackDelayMs?: number;
+  /** Read of an 850 to its 855, ms; default 60,000. */
+  answerDelayMs?: number;
+  /** Share of unplanned purchase orders answered with a change (seeded); default 0. */
+  changeRate?: number;
+  /** Share of unplanned purchase orders rejected whole (seeded); default 0. */
+  rejectRate?: number;
+  /** The partner's ISA id (what 850s must be addressed to); default `SBXPARTNER` (qualifier `ZZ`). */
+  partnerId?: string;
+  /** The hub's ISA id, receiver of its files; default `CROSSDOCK` (qualifier `ZZ`). */
+  hubId?: string;
+  /** The partner's company name (N1*BY of its 850s, N1*SE on its invoices); default `Sandbox Supplier Inc`. */
+  partnerName?: string;
+  envelope?: Partial<X12PartnerEnvelope>;
+  /** First ISA13/GS06/ST02; default 1. */
+  firstControlNumber?: number;
+  /** Largest file read; larger ones go to `<inbound>/rejected`. Default 5 MiB. */
+  maxFileBytes?: number;
+  /** Each SFTP call's time limit, ms; default 10,000. */
+  sftpTimeoutMs?: number;
+  clock?: Clock;
+  /** Default 50 with the system clock, false with an injected one (drive with `runDue()`). */
+  autoRunMs?: number | false;
+  seed?: number;
+}
+
+/** A purchase order the partner received (the hub buying from it) and what it answered. */
+export interface PartnerPurchase {
+  readonly poNumber: string;
+  readonly po: PurchaseOrder850;
+  readonly receivedAt: number;
+  readonly plan: AckPlan;
+  /** Duplicates (BEG01 `07`, or the same PO number again) received after the first. */
+  resends: number;
+  answer?: { readonly file: PartnerOutboundFile; readonly status: string; readonly salesOrder: string };
+  /** Who sent it (ISA05/06): where its 855 goes. */
+  readonly from: { readonly qualifier: string; readonly id: string };
+}
+
+/** A customer order the partner sends the hub as an 850 (the partner buying from the hub). */
+export interface CustomerOrderInput {
+  readonly poNumber: string;
+  /** `sku` is the hub's (written as VP), `buyerSku` the partner's own (BP); default the same. */
+  readonly lines: readonly {
+    sku: string;
+    quantity: number | string;
+    unitPrice: string;
+    name?: string;
+    buyerSku?: string;
+  }[];
+  readonly currency?: string;
+  readonly shipTo?: Address;
+  readonly orderedAt?: string;
+}
+
+export interface SandboxEdiPartner {
+  readonly sshd: SandboxSshd;
+  readonly inbound: string;
+  readonly outbound: string;
+  readonly local: { readonly inbound: string; readonly outbound: string };
+  /** The partner's envelope (sender = the partner, receiver = the hub). */
+  readonly envelope: X12PartnerEnvelope;
+  /** Purchase orders received from the hub, by PO number (BEG03). */
+  readonly purchases: ReadonlyMap<string, PartnerPurchase>;
+  readonly received: readonly PartnerInboundFile[];
+  readonly sent: readonly PartnerOutboundFile[];
+  /** SFTP failures met while polling or writing (all retried), newest last, at most 100. */
+  readonly errors: readonly { at: number; message: string }[];
+  /** How to answer the purchase order `poNumber` when it comes (or came, and is not answered yet). */
+  plan(poNumber: string, plan: AckPlan): void;
+  /** Plans for the next unplanned purchase orders, in order. */
+  planNext(...plans: AckPlan[]): void;
+  /** Sends the hub a customer order (an 850, GS01 PO) now. */
+  sendOrder(order: CustomerOrderInput): Promise<PartnerOutboundFile>;
+  /** Sends the hub an 810 invoice for an acknowledged purchase order: what the 855 accepted, at its prices. */
+  sendInvoice(poNumber: string): Promise<PartnerOutboundFile>;
+  /** The EDI system neither reads nor writes for `durationMs` of sandbox time from now. */
+  outage(durationMs: number): void;
+  runDue(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_SHIP_TO: Address = {
+  name: "Sandbox Partner DC",
+  street: "200 Commerce Way",
+  city: "Columbus",
+  region: "OH",
+  postalCode: "43215",
+  countryCode: "US",
+};
+
+/**
+ * Starts a simulated EDI trading partner over SFTP (see README.md): as a supplier it reads the hub's
+ * 850s, answers each interchange with a 997 and, `answerDelayMs` later, each purchase order with an 855
+ * as planned (accept, change quantities, dates or prices, reject, stay silent); as a customer it sends
+ * its own 850s and, for what it acknowledged, 810 invoices.
+ *
+ * @example
+ * const clock = new ManualClock();
+ * const partner = await startSandboxEdiPartner({ clock });
+ * partner.plan("P00012", { kind: "change", lines: { "2": { quantity: 4, expectedOn: "2026-03-23" } } });
+ * // the hub publishes its 850 to `${partner.inbound}/` on partner.sshd
+ * clock.advance(10_000); await partner.runDue(); // read, 997 written
+ * clock.advance(60_000); await partner.runDue(); // 855 written
+ */
+export async function startSandboxEdiPartner(
+  options: SandboxEdiPartnerOptions = {},
+): Promise<SandboxEdiPartner> {
+  const clock = options.clock ?? systemClock;
+  const random = seededRandom(options.seed ?? 1);
+  const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 10_000);
+  const answerDelayMs = options.answerDelayMs ?? 60_000;
+  const inbound = options.inbound ?? "to-partner";
+  const outbound = options.outbound ?? "from-partner";
+  const ownSshd = options.sshd === undefined;
+  const sshd = options.sshd ?? (await startSandboxSshd());
+  const partnerId = options.partnerId ?? "SBXPARTNER";
+  const hubId = options.hubId ?? "CROSSDOCK";
+  const partnerName = options.partnerName ?? "Sandbox Supplier Inc";
+  const envelope: X12PartnerEnvelope = {
+    senderQualifier: "ZZ",
+    senderId: partnerId,
+    receiverQualifier: "ZZ",
+    receiverId: hubId,
+    version: "00401",
+    elementSeparator: "*",
+    segmentTerminator: "~",
+    componentSeparator: ">",
+    usageIndicator: "T",
+    lineBreak: "\n",
+    ...options.envelope,
+  };
+  const client = createSftpClient({
+    connection: "sandbox-edi-partner",
+    ...sshd.connection,
+    operationTimeoutMs: options.sftpTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.sftpTimeoutMs ?? 10_000,
+  });
+  const errors: { at: number; message: string }[] = [];
+  const failed = (error: unknown) => {
+    errors.push({ at: clock.now(), message: error instanceof Error ? error.message : String(error) });
+    if (errors.length > 100) errors.shift();
+  };
+  const scheduler = new SimScheduler({ clock, autoRunMs: options.autoRunMs ?? (options.clock ? false : 50) });
+  const outbox = new EdiPartnerOutbox({
+    clock,
+    envelope,
+    publisher: createSftpPublisher({ client, connection: "sandbox-edi-partner", outbound }),
+    firstControlNumber: options.firstControlNumber ?? 1,
+    failed,
+  });
+  const purchases = new Map<string, PartnerPurchase>();
+  const plans = new Map<string, AckPlan>();
+  const nextPlans: AckPlan[] = [];
+  let salesOrders = 0;
+  let invoices = 0;
+  let outageUntil = Number.NEGATIVE_INFINITY;
+  let closed = false;
+  const down = () => clock.now() < outageUntil;
+
+  const flush = async () => {
+    if (down() || closed) return;
+    await outbox.flush();
+    const next = outbox.nextDueAt;
+    if (next !== undefined && next > clock.now()) scheduler.at(next - clock.now(), flush);
+  };
+  const queued = (file: PartnerOutboundFile) => {
+    scheduler.at(file.notBefore - clock.now(), flush);
+    return file;
+  };
+
+  const randomPlan = (po: PurchaseOrder850): AckPlan => {
+    const roll = random();
+    if (roll < (options.rejectRate ?? 0)) return { kind: "reject" };
+    if (roll < (options.rejectRate ?? 0) + (options.changeRate ?? 0)) {
+      const line = po.order.lines[0]!;
+      const quantity = Number(line.quantity);
+      if (quantity > 1)
+        return { kind: "change", lines: { [line.lineId!]: { quantity: Math.ceil(quantity / 2) } } };
+      const later = new Date(clock.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+      return { kind: "change", lines: { [line.lineId!]: { expectedOn: later } } };
+    }
+    return { kind: "accept" };
+  };
+
+  const answer = (purchase: PartnerPurchase) => {
+    if (purchase.plan.kind === "silent") return;
+    const salesOrder = purchase.answer?.salesOrder ?? `SO-SBX-${String(++salesOrders).padStart(6, "0")}`;
+    const { body, status } = build855Answer({
+      po: purchase.po,
+      plan: purchase.plan,
+      salesOrder,
+      at: new Date(clock.now() + answerDelayMs),
+    });
+    const file = queued(outbox.send("855", [body], { delayMs: answerDelayMs, receiver: purchase.from }));
+    purchase.answer = { file, status, salesOrder };
+  };
+
+  const acknowledge997 = (isa: X12Segment, outcomes: readonly X12SetOutcome[]) => {
+    type Group = { group: NonNullable<X12SetOutcome["group"]>; sets: X12SetOutcome[] };
+    const groups = new Map<string, Group>();
+    for (const outcome of outcomes) {
+      if (outcome.group === undefined) continue;
+      const key = `${outcome.group.functionalId}/${outcome.group.controlNumber}`;
+      const entry: Group = groups.get(key) ?? { group: outcome.group, sets: [] };
+      entry.sets.push(outcome);
+      groups.set(key, entry);
+    }
+    if (groups.size === 0) return;
+    const sets = [...groups.values()].map((g) => build997(g.group, g.sets));
+    const receiver = { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() || hubId };
+    queued(outbox.send("997", sets, { delayMs: options.ackDelayMs ?? 0, receiver }));
+  };
+
+  const inbox = new EdiPartnerInbox({
+    client,
+    clock,
+    inbound,
+    partnerId,
+    maxFileBytes: options.maxFileBytes ?? 5 * 1024 * 1024,
+    failed,
+    onInterchange({ isa, outcomes, orders }) {
+      if (isa === undefined) return;
+      acknowledge997(isa, outcomes);
+      const from = { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() || hubId };
+      for (const po of orders) {
+        const poNumber = po.order.channelOrderId;
+        const known = purchases.get(poNumber);
+        if (known !== undefined) {
+          // A resend: answered before, the partner answers again; silent until enough resends.
+          known.resends++;
+          const plan = known.plan;
+          if (known.answer !== undefined) answer(known);
+          else if (
+            plan.kind === "silent" &&
+            plan.afterResends !== undefined &&
+            known.resends >= plan.afterResends
+          ) {
+            (known as { plan: AckPlan }).plan = { kind: "accept" };
+            answer(known);
+          }
+          continue;
+        }
+        const plan = plans.get(poNumber) ?? nextPlans.shift() ?? randomPlan(po);
+        const purchase: PartnerPurchase = { poNumber, po, receivedAt: clock.now(), plan, resends: 0, from };
+        purchases.set(poNumber, purchase);
+        answer(purchase);
+      }
+    },
+  });
+
+  const sendNow = async (file: PartnerOutboundFile) => {
+    queued(file);
+    await scheduler.runDue();
+    return file;
+  };
+
+  await client.mkdir(inbound);
+  await client.mkdir(outbound);
+  const tick = async () => {
+    if (closed) return;
+    try {
+      if (!down()) {
+        await flush();
+        await inbox.poll();
+        await flush();
+      }
+    } finally {
+      if (!closed) scheduler.at(pollIntervalMs, tick);
+    }
+  };
+  scheduler.at(pollIntervalMs, tick);
+
+  return {
+    sshd,
+    inbound,
+    outbound,
+    local: { inbound: join(sshd.home, inbound), outbound: join(sshd.home, outbound) },
+    envelope,
+    purchases,
+    received: inbox.files,
+    sent: outbox.files,
+    errors,
+    plan(poNumber, plan) {
+      plans.set(poNumber, plan);
+      const known = purchases.get(poNumber);
+      if (known !== undefined && known.answer === undefined) {
+        (known as { plan: AckPlan }).plan = plan;
+        answer(known);
+      }
+    },
+    planNext(...more) {
+      nextPlans.push(...more);
+    },
+    sendOrder(input) {
+      const lines = input.lines.map((line, i) => {
+        const quantity = String(line.quantity);
+        return {
+          lineId: String(i + 1),
+          sku: line.buyerSku ?? line.sku,
+          supplierSku: line.sku,
+          ...(line.name === undefined ? {} : { name: line.name }),
+          quantity,
+          uom: "C62",
+          unitPrice: line.unitPrice,
+          total: multiplyDecimals(quantity, line.unitPrice),
+        };
+      });
+      const subtotal = sumDecimals(lines.map((l) => l.total));
+      const order: PurchaseOrder = {
+        schemaVersion: 1,
+        poNumber: input.poNumber,
+        status: "sent",
+        orderedAt: input.orderedAt ?? new Date(clock.now()).toISOString(),
+        supplier: { kind: "company", name: hubId, code: hubId },
+        shipTo: input.shipTo ?? DEFAULT_SHIP_TO,
+        currency: input.currency ?? "USD",
+        pricesIncludeTax: false,
+        lines,
+        totals: { subtotal, discountTotal: "0", shippingTotal: "0", taxTotal: "0", grandTotal: subtotal },
+      };
+      const body = build850(order, { buyer: { name: partnerName, id: partnerId } });
+      return sendNow(outbox.send("850", [body]));
+    },
+    sendInvoice(poNumber) {
+      const purchase = purchases.get(poNumber);
+      if (purchase?.answer === undefined || purchase.answer.status === "rejected") {
+        return Promise.reject(new Error(`purchase order ${poNumber} was not acknowledged by the partner`));
+      }
+      const plan = purchase.plan;
+      const lines = purchase.po.order.lines.flatMap((line) => {
+        const change =
+          plan.kind === "change" ? (plan.lines[line.lineId!] ?? plan.lines[line.sku]) : undefined;
+        if (plan.kind === "reject" && (plan.lines?.includes(line.lineId!) || plan.lines?.includes(line.sku)))
+          return [];
+        const quantity = String(change?.quantity ?? line.quantity);
+        const unitPrice = change?.unitPrice ?? line.unitPrice;
+        return [{ ...line, quantity, unitPrice, total: multiplyDecimals(quantity, unitPrice) }];
+      });
+      const subtotal = sumDecimals(lines.map((l) => l.total));
+      const invoice: Invoice = {
+        schemaVersion: 1,
+        invoiceNumber: `INV-SBX-${String(++invoices).padStart(6, "0")}`,
+        kind: "invoice",
+        status: "posted",
+        issuedAt: new Date(clock.now()).toISOString(),
+        orders: [{ channel: "sandbox-edi-partner", channelOrderId: poNumber }],
+        customer: purchase.po.order.customer,
+        currency: purchase.po.order.currency,
+        pricesIncludeTax: false,
+        lines,
+        totals: { subtotal, discountTotal: "0", shippingTotal: "0", taxTotal: "0", grandTotal: subtotal },
+      };
+      return sendNow(outbox.send("810", [build810(invoice)], { receiver: purchase.from }));
+    },
+    outage(durationMs) {
+      outageUntil = clock.now() + durationMs;
+      scheduler.at(durationMs, flush);
+    },
+    runDue: () => scheduler.runDue(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await scheduler.close();
+      await client.close();
+      if (ownSshd) await sshd.close();
+    },
+  };
+}
