@@ -31,6 +31,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
       "availability engine: 100,000 SKUs x 5 channels, full recompute vs a delta after 1% of SKUs change",
     load: async () => (await import("./stock/stock-bench.ts")).runStockBench,
   },
+  "stock-latency": {
+    about:
+      "stock change in the sandbox Odoo -> sandbox storefront level through a running hub: p50/p95/max, calls",
+    load: async () => (await import("./stock/stock-latency-bench.ts")).runStockLatencyBench,
+  },
   x12: {
     about:
       "X12 decode+map: a streamed 100,000-SKU 846 (records/s, MB/s, peak RSS) and small 850s/s, vs node-x12",

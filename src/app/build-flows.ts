@@ -7,6 +7,7 @@
 
 import type { X12PartnerEnvelope } from "../connectors/edi-x12/x12-writer.ts";
 import type { OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import { createEdiSupplierPort } from "../connectors/sftp/edi-supplier.ts";
 import { createEdiWarehouse } from "../connectors/sftp/edi-warehouse.ts";
 import { createShopifyChannel } from "../connectors/shopify/shopify-fulfillment.ts";
 import { createHttpWarehouse } from "../connectors/warehouse3pl/http-warehouse.ts";
@@ -20,6 +21,7 @@ import type { ChannelPort, WarehousePort } from "../flows/order-to-cash/order-to
 import { createEventSupplierPort } from "../flows/procure-to-pay/event-supplier-port.ts";
 import { createOdooPurchasePort } from "../flows/procure-to-pay/odoo-purchase-port.ts";
 import { createProcureToPay } from "../flows/procure-to-pay/procure-to-pay.ts";
+import type { SupplierPort } from "../flows/procure-to-pay/procure-to-pay-ports.ts";
 import { createPurchaseIntake } from "../flows/procure-to-pay/purchase-intake.ts";
 import { createOdooReturnPort } from "../flows/returns/odoo-return-port.ts";
 import { createReturnIntake } from "../flows/returns/return-intake.ts";
@@ -115,13 +117,46 @@ function returns(options: FlowsOptions): BuiltFlows {
   return { workflows: [workflow as WorkflowDefinition], intakes: [intake], close: async () => {} };
 }
 
+/**
+ * How each supplier gets its purchase orders: an X12 850 on its SFTP connection when it names one, else
+ * a `purchase.ordered` event for its webhook subscription. The run key is `<supplier code>:<poNumber>`.
+ */
+function supplierPort(
+  options: FlowsOptions,
+  suppliers: Readonly<Record<string, { connection?: string }>>,
+): SupplierPort {
+  const events = createEventSupplierPort(options.store);
+  const edi = new Map<string, SupplierPort>();
+  for (const [code, supplier] of Object.entries(suppliers)) {
+    const runtime = supplier.connection ? options.sftp.get(supplier.connection) : undefined;
+    if (!runtime) continue;
+    edi.set(
+      code,
+      createEdiSupplierPort({
+        name: runtime.name,
+        store: options.store,
+        clock: options.clock,
+        client: runtime.client,
+        outbound: runtime.settings.outbound?.folder as string,
+        envelope: runtime.settings.x12 as X12PartnerEnvelope,
+      }),
+    );
+  }
+  return {
+    send(request, idempotencyKey) {
+      const code = request.key.slice(0, request.key.indexOf(":"));
+      return (edi.get(code) ?? events).send(request, idempotencyKey);
+    },
+  };
+}
+
 function procureToPay(options: FlowsOptions): BuiltFlows {
   const flow = options.config.flows["procure-to-pay"];
   if (!flow) return NONE;
   const runtime = options.odoo.get(flow.odoo) as OdooRuntime;
   const workflow = createProcureToPay({
     odoo: createOdooPurchasePort({ client: runtime.client }),
-    supplier: createEventSupplierPort(options.store),
+    supplier: supplierPort(options, flow.suppliers),
     ackTimeoutMs: (flow.ackTimeoutHours ?? 48) * HOUR,
     receiptTimeoutMs: (flow.receiptTimeoutHours ?? 30 * 24) * HOUR,
     ...(flow.approvalTimeoutHours === undefined

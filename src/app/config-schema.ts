@@ -218,6 +218,12 @@ export const ProcureToPayFlowSchema = Type.Object(
       Type.Object(
         {
           partnerId: Type.Optional(count(1, 2_147_483_647)),
+          connection: Type.Optional(
+            Type.String({
+              minLength: 1,
+              expected: "an sftp connection with x12 and outbound (the 850s go there)",
+            }),
+          ),
           ackTimeoutHours: Type.Optional(count(1, 8_760)),
           match: Type.Optional(
             Type.Union([Type.Literal("two-way"), Type.Literal("three-way")], {
@@ -227,7 +233,10 @@ export const ProcureToPayFlowSchema = Type.Object(
         },
         closed,
       ),
-      { ...closed, expected: "supplier codes mapped to { partnerId?, ackTimeoutHours?, match? }" },
+      {
+        ...closed,
+        expected: "supplier codes mapped to { partnerId?, connection?, ackTimeoutHours?, match? }",
+      },
     ),
     ackTimeoutHours: Type.Optional(count(1, 8_760)),
     receiptTimeoutHours: Type.Optional(count(1, 8_760)),

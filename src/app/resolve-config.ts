@@ -24,11 +24,13 @@ import {
   type ConfigSections,
   type ConnectionConfig,
   type CrossdockConfig,
+  type InventorySection,
   LENIENT_ENVIRONMENTS,
   type StoreSettings,
   type TargetConfig,
 } from "./config-schema.ts";
 import { CONNECTION_CHECKS } from "./connection-checks.ts";
+import { inventoryConfigProblems } from "./inventory-config-problems.ts";
 
 /** What resolution needs besides the merged sections; built by `parseConfig`. */
 export interface ResolveContext {
@@ -66,6 +68,7 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
     if (check) resolver.connectionProblems(name, check(connections[name]));
   }
   resolver.flowReferences(sections.flows, connections);
+  if (sections.inventory) resolver.inventoryReferences(sections.inventory, connections);
   resolver.throwIfProblems();
   return deepFreeze({
     file: ctx.absoluteFile,
@@ -79,6 +82,7 @@ export function resolveConfig(sections: ConfigSections, ctx: ResolveContext): Cr
     targets,
     connections,
     flows: sections.flows ?? {},
+    ...(sections.inventory ? { inventory: sections.inventory } : {}),
     warnings: ctx.warnings,
   });
 }
@@ -92,6 +96,18 @@ class Resolver {
   constructor(ctx: ResolveContext) {
     this.#ctx = ctx;
     this.#lenient = LENIENT_ENVIRONMENTS.includes(ctx.environment);
+  }
+
+  /** The `inventory` section's references to connections, warehouses and sources, each located. */
+  inventoryReferences(
+    section: InventorySection,
+    connections: Readonly<Record<string, ConnectionConfig>>,
+  ): void {
+    for (const found of inventoryConfigProblems(section, connections)) {
+      this.#invalid.push(
+        problem(this.#ctx.file, this.#ctx.locate(["inventory", ...found.path]), found.message),
+      );
+    }
   }
 
   /** A flow's connection names must name connections of the right type. */
@@ -129,6 +145,20 @@ class Resolver {
             this.#ctx.file,
             this.#ctx.locate(["flows", "routes", name, "mode"]),
             "a batch route needs batch: { everyMinutes }",
+          ),
+        );
+      }
+    }
+    for (const [code, supplier] of Object.entries(flows?.["procure-to-pay"]?.suppliers ?? {})) {
+      if (supplier.connection === undefined) continue;
+      const found = connections[supplier.connection];
+      const ok = found?.type === "sftp" && found.x12 !== undefined && found.outbound !== undefined;
+      if (!ok) {
+        this.#invalid.push(
+          problem(
+            this.#ctx.file,
+            this.#ctx.locate(["flows", "procure-to-pay", "suppliers", code, "connection"]),
+            `${JSON.stringify(supplier.connection)} ${found ? `is a connection of type ${found.type}${found.type === "sftp" ? " without x12 or outbound" : ""}` : "is not a configured connection"} (expected an sftp connection with x12 and outbound)`,
           ),
         );
       }

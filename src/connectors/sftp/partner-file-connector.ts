@@ -90,6 +90,7 @@ function eventsOf(
         causationId: message.id,
         trace: message.trace,
         ...(settings.role === "warehouse" ? { warehouse: true } : {}),
+        ...(settings.supplier ? { supplier: settings.supplier } : {}),
       }),
     ),
   );

@@ -73,6 +73,11 @@ export interface SftpConnectionConfig {
    * (`bots-desadv96`, ...). Checked when the configuration loads.
    */
   layout?: unknown;
+  /**
+   * The procure-to-pay supplier code this partner is (its 855/ORDRSP acknowledgements go to
+   * `purchase:<supplier>:<poNumber>`). Default: the connection name.
+   */
+  supplier?: string;
 }
 
 const INBOUND_NUMBERS: [string, number, number][] = [
@@ -100,6 +105,7 @@ const KNOWN = new Set([
   "role",
   "x12",
   "layout",
+  "supplier",
 ]);
 
 const isText = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
@@ -168,7 +174,7 @@ export function checkSftpConnection(settings: Readonly<Record<string, unknown>>)
   if (settings.format !== undefined && !SFTP_FORMATS.includes(settings.format as SftpFormat)) {
     add("format", `must be one of ${SFTP_FORMATS.join(", ")}`);
   }
-  for (const field of ["channel", "warehouse"]) {
+  for (const field of ["channel", "warehouse", "supplier"]) {
     const value = settings[field];
     if (value !== undefined && !(typeof value === "string" && /^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(value))) {
       add(field, "must be a short code (letters, digits, . _ -)");
@@ -292,5 +298,6 @@ export function parseSftpConnection(settings: Readonly<Record<string, unknown>>)
     ...optional("role", settings.role),
     ...(settings.x12 ? { x12: envelopeOf(settings.x12 as Record<string, unknown>) } : {}),
     ...optional("layout", settings.layout),
+    ...optional("supplier", settings.supplier),
   } as SftpConnectionConfig;
 }
