@@ -18,6 +18,7 @@ import { createOdooOrderPort } from "../flows/order-to-cash/odoo-order-port.ts";
 import { createOrderIntake } from "../flows/order-to-cash/order-intake.ts";
 import { createOrderToCash } from "../flows/order-to-cash/order-to-cash.ts";
 import type { ChannelPort, WarehousePort } from "../flows/order-to-cash/order-to-cash-ports.ts";
+import { createStoreAlerts } from "../flows/order-to-cash/store-alerts.ts";
 import { createEventSupplierPort } from "../flows/procure-to-pay/event-supplier-port.ts";
 import { createOdooPurchasePort } from "../flows/procure-to-pay/odoo-purchase-port.ts";
 import { createProcureToPay } from "../flows/procure-to-pay/procure-to-pay.ts";
@@ -218,7 +219,9 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
         await shops.get(update.order.channel)?.pushTracking(update, idempotencyKey);
       },
     },
+    alerts: createStoreAlerts(options.store),
     shipmentTimeoutMs: (o2c.shipmentTimeoutHours ?? 48) * 3_600_000,
+    ...(o2c.shipmentWarnHours === undefined ? {} : { shipmentWarnMs: o2c.shipmentWarnHours * 3_600_000 }),
   });
   const intake = createOrderIntake({
     store: options.store,

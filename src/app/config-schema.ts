@@ -171,6 +171,7 @@ export const OrderToCashFlowSchema = Type.Object(
       }),
     ),
     shipmentTimeoutHours: Type.Optional(count(1, 8_760)),
+    shipmentWarnHours: Type.Optional(count(1, 8_760)),
     owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     criticality: Type.Optional(
       Type.Union([Type.Literal("low"), Type.Literal("medium"), Type.Literal("high")], {

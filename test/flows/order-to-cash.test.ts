@@ -275,6 +275,101 @@ async function saleOrder(origin: string) {
   return { state: so?.state, pickings: pickings.map((pk) => pk.state).sort() };
 }
 
+describe("shipment SLA", () => {
+  test("past the warning nothing shipped: people are told once, then the run still takes the late shipment", async (t) => {
+    const alerts: { shipment: number; idempotencyKey: string }[] = [];
+    const p = ports({
+      shipmentTimeoutMs: 10 * 3_600_000,
+      shipmentWarnMs: 8 * 3_600_000,
+      alerts: {
+        async slaAtRisk(alert, idempotencyKey) {
+          alerts.push({ shipment: alert.shipment, idempotencyKey });
+        },
+      },
+    });
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-SLA");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    f.clock.advance(8 * 3_600_000);
+    await f.drain();
+    assert.deepEqual(alerts, [
+      { shipment: 1, idempotencyKey: `${ORDER_TO_CASH}:shop:O2C-SLA:sla-at-risk-1` },
+    ]);
+    assert.equal((await f.store.workflows.get(run.id))?.status, "waiting", "still waiting for the shipment");
+    await f.restart();
+    await f.drain();
+    assert.equal(alerts.length, 1, "told once, whatever the restarts");
+    f.clock.advance(3_600_000);
+    await ship(f.store, order, {
+      shipmentId: "SH-LATE",
+      complete: true,
+      lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      trackingNumber: "1Z-LATE",
+    });
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+  });
+
+  test("nothing by the deadline: a person decides; keep waiting, then cancel at the 3PL and in Odoo", async (t) => {
+    const told: number[] = [];
+    const p = ports({
+      shipmentTimeoutMs: 10_000,
+      alerts: { slaAtRisk: async (alert) => void told.push(alert.shipment) },
+    });
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-SLA-2");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    f.clock.advance(8_000);
+    await f.drain();
+    f.clock.advance(2_000);
+    await f.drain();
+    assert.deepEqual(told, [1], "warned at 80% of the SLA by default");
+    const review = async () => {
+      const pending = await f.store.workflows.listApprovals({ runId: run.id, status: "pending" });
+      assert.equal(pending.length, 1);
+      return pending[0] as NonNullable<(typeof pending)[0]>;
+    };
+    const first = await review();
+    assert.equal(first.stepId, "sla-breach-review-1");
+    assert.match(first.title, /nothing shipped within the SLA/);
+    assert.equal((await saleOrder("shop:O2C-SLA-2")).state, "sale", "a breach alone cancels nothing");
+    await f.store.workflows.decideApproval(first.id, {
+      approved: true,
+      by: "ops",
+      comment: "3PL says tomorrow",
+    });
+    await f.drain();
+    assert.equal((await f.store.workflows.get(run.id))?.status, "waiting", "waits another SLA period");
+    f.clock.advance(8_000);
+    await f.drain();
+    f.clock.advance(2_000);
+    await f.drain();
+    assert.deepEqual(told, [1, 2], "warned again in the second period");
+    const second = await review();
+    assert.equal(second.stepId, "sla-breach-review-2");
+    await f.store.workflows.decideApproval(second.id, { approved: false, by: "ops", comment: "give up" });
+    await f.drain();
+    const failed = await f.store.workflows.get(run.id);
+    assert.equal(failed?.status, "compensated");
+    assert.match(JSON.stringify(failed?.error), /ops chose to cancel it/);
+    assert.deepEqual(await saleOrder("shop:O2C-SLA-2"), { state: "cancel", pickings: ["cancel"] });
+    assert.deepEqual(
+      p.cancels.map((c) => c.reference),
+      ["WH-shop:O2C-SLA-2"],
+      "cancelled at the warehouse by compensation",
+    );
+  });
+});
+
 describe("cancellation from the channel", () => {
   test("before anything shipped: cancelled at the warehouse and in Odoo, nothing invoiced", async (t) => {
     const p = ports();

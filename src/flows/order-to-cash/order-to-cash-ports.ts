@@ -67,10 +67,22 @@ export interface ChannelPort {
   ): Promise<void>;
 }
 
+/** Where a run tells people an order is at risk of missing its SLA. */
+export interface AlertPort {
+  /** Idempotent on `idempotencyKey` (a step run again tells once). */
+  slaAtRisk(
+    alert: { key: string; saleOrder: string; shipment: number; breachAt: string },
+    idempotencyKey: string,
+  ): Promise<void>;
+}
+
 export interface OrderToCashPorts {
   odoo: OdooOrderPort;
   warehouse: WarehousePort;
   channel?: ChannelPort;
+  alerts?: AlertPort;
   /** How long a shipment may take before the run fails for a person (the flow's SLA). */
   shipmentTimeoutMs: number;
+  /** When a shipment that has not come puts the order at risk (alert). Default 80% of the timeout. */
+  shipmentWarnMs?: number;
 }

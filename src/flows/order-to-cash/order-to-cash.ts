@@ -9,9 +9,10 @@
  * Every effect is a step with a stable id, so a crash at any point resumes where it stopped and nothing
  * is done twice (each step's system also gets the step's idempotency key). A step that fails for good
  * compensates what came before in reverse: the Odoo order is cancelled, so no half-done order is left
- * silently; the failure stays as an exception record for a person. A shipment that does not come within
- * the SLA raises `CDK_WORKFLOW_WAIT_TIMEOUT` in the same way (the order stays open in Odoo: a late
- * shipment is not a reason to cancel; the exception asks a person).
+ * silently; the failure stays as an exception record for a person. The shipment SLA is watched in two
+ * parts: past `shipmentWarnMs` (80% of it by default) people are told (`order.sla-at-risk`); past the SLA
+ * a person decides (`sla-breach-review-n`): keep waiting another SLA period, or cancel (at the warehouse
+ * and in Odoo, by compensation). A late shipment alone is no reason to cancel.
  *
  * With a credit check (per channel), the customer's debt in Odoo plus the order is held against its
  * credit limit before the order is placed; over it, a person approves or rejects (`credit-approval`).
@@ -26,7 +27,7 @@
  *
  * Step and wait ids are stored: never rename them.
  */
-import { CrossdockError } from "../../core/errors.ts";
+import { CrossdockError, isCrossdockError } from "../../core/errors.ts";
 import { addDecimals, compareDecimals } from "../../core/model/decimal.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { StoredEvent } from "../../store/store.ts";
@@ -45,6 +46,9 @@ export const STEP = Object.freeze({
   createSaleOrder: "create-sale-order",
   release: "release-to-warehouse",
   shipment: (n: number) => `shipment-${n}`,
+  slaAtRisk: (n: number) => `sla-at-risk-${n}`,
+  shipmentLate: (n: number) => `shipment-late-${n}`,
+  slaBreach: (n: number) => `sla-breach-review-${n}`,
   validateDelivery: (n: number) => `validate-delivery-${n}`,
   pushTracking: (n: number) => `push-tracking-${n}`,
   invoice: "invoice",
@@ -170,13 +174,21 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         },
         { compensate: async ({ orderId }) => void (await ports.odoo.cancelOrders([orderId])) },
       );
-      const released = await ctx.step(STEP.release, async (step) => {
-        const receipt = await ports.warehouse.release(
-          { key, order, saleOrder: placed.name },
-          step.idempotencyKey,
-        );
-        return { output: { reference: receipt.reference } };
-      });
+      const released = await ctx.step(
+        STEP.release,
+        async (step) => {
+          const receipt = await ports.warehouse.release(
+            { key, order, saleOrder: placed.name },
+            step.idempotencyKey,
+          );
+          return new StepResult({ reference: receipt.reference }, { reference: receipt.reference });
+        },
+        {
+          // Undone when the run fails later: whatever the warehouse has not shipped is cancelled there.
+          compensate: async ({ reference }, c) =>
+            void (await ports.warehouse.cancel(reference, c.idempotencyKey)),
+        },
+      );
 
       let shipments = 0;
       let outcome: OrderToCashOutput["outcome"] = "fulfilled";
@@ -188,14 +200,73 @@ export function createOrderToCash(ports: OrderToCashPorts) {
       // The same shipment reported twice (a warehouse re-sending under a new message id) counts once.
       const seen = new Set<string>();
       for (let n = 1; n <= MAX_SHIPMENTS; n++) {
-        const event = await ctx.waitForEvent(STEP.shipment(n), {
+        const wait = {
           type: cancellable ? [SHIPMENT_DISPATCHED, ORDER_CANCELLED] : SHIPMENT_DISPATCHED,
           stream: `order:${key}`,
-          timeoutMs: ports.shipmentTimeoutMs,
           // The order's stream is its own: a cancellation that came even before the order started its
           // run (webhooks arrive out of order) counts.
-          since: previous ? { after: previous } : "stream-start",
-        });
+          since: previous ? { after: previous } : ("stream-start" as const),
+        };
+        // The SLA is watched in two parts: by `shipmentWarnMs` nothing came, so the order is at risk and
+        // people are told (`order.sla-at-risk`); by `shipmentTimeoutMs` it is breached (the run fails
+        // for a person).
+        const warnMs = Math.min(
+          ports.shipmentWarnMs ?? Math.round(ports.shipmentTimeoutMs * 0.8),
+          ports.shipmentTimeoutMs,
+        );
+        let event: StoredEvent | undefined;
+        try {
+          event = await ctx.waitForEvent(STEP.shipment(n), { ...wait, timeoutMs: warnMs });
+        } catch (error) {
+          if (!isWaitTimeout(error)) throw error;
+        }
+        if (!event && warnMs < ports.shipmentTimeoutMs) {
+          await ctx.step(STEP.slaAtRisk(n), async (step) => {
+            ctx.logger.warn(
+              { key, saleOrder: placed.name, shipment: n },
+              "order at risk of missing its shipment SLA",
+            );
+            await ports.alerts?.slaAtRisk(
+              {
+                key,
+                saleOrder: placed.name,
+                shipment: n,
+                breachAt: new Date(ctx.now() + ports.shipmentTimeoutMs - warnMs).toISOString(),
+              },
+              step.idempotencyKey,
+            );
+            return { output: true };
+          });
+          try {
+            event = await ctx.waitForEvent(STEP.shipmentLate(n), {
+              ...wait,
+              timeoutMs: ports.shipmentTimeoutMs - warnMs,
+            });
+          } catch (error) {
+            if (!isWaitTimeout(error)) throw error;
+          }
+        }
+        if (!event) {
+          // Breached: a late shipment is no reason to cancel by itself; a person decides.
+          const decision = await ctx.waitForApproval(STEP.slaBreach(n), {
+            title: `Order ${key} (${placed.name}): nothing shipped within the SLA`,
+            details: {
+              key,
+              saleOrder: placed.name,
+              shipped: seen.size,
+              approve: "keep waiting for the warehouse, another SLA period",
+              reject: "cancel at the warehouse and in Odoo",
+            },
+          });
+          if (!decision.approved) {
+            throw new CrossdockError(
+              "CDK_WORKFLOW_WAIT_TIMEOUT",
+              `order ${key}: nothing shipped within the SLA; ${decision.by || "a person"} chose to cancel it`,
+              { details: { key, shipment: n, by: decision.by, comment: decision.comment ?? null } },
+            );
+          }
+          continue;
+        }
         previous = event;
         if (event.type === ORDER_CANCELLED) {
           cancellable = false;
@@ -323,4 +394,8 @@ function productIdFor(planned: readonly { productId: number }[], order: Order, s
     );
   }
   return line.productId;
+}
+
+function isWaitTimeout(error: unknown): boolean {
+  return isCrossdockError(error) && error.code === "CDK_WORKFLOW_WAIT_TIMEOUT";
 }
