@@ -4,6 +4,7 @@
  * them by the connection's `format` when the inbox processor takes them.
  */
 
+import { createEdiAckTracker } from "../connectors/sftp/edi-ack-tracker.ts";
 import { createEdiDepositorRouter } from "../connectors/sftp/edi-depositor-router.ts";
 import { createSftpClient, type SftpClient } from "../connectors/sftp/sftp-client.ts";
 import {
@@ -74,10 +75,16 @@ export function buildSftp(options: {
   const router = warehouses
     ? createEdiDepositorRouter({ store: options.store, logger: options.logger })
     : undefined;
+  // What the hub sends by X12 is tracked until the partner's 997 answers it (overdue: an event).
+  const x12 = [...runtimes.values()].some((r) => r.settings.format === "x12");
+  const acks = x12
+    ? createEdiAckTracker({ store: options.store, clock: options.clock, logger: options.logger })
+    : undefined;
   return {
     runtimes,
     startRouting() {
       router?.start(500);
+      acks?.start(1_000);
     },
     start() {
       for (const runtime of runtimes.values()) {
@@ -86,6 +93,7 @@ export function buildSftp(options: {
     },
     async stop() {
       await router?.stop();
+      await acks?.stop();
       await Promise.all([...runtimes.values()].map((r) => r.poller?.stop()));
       await Promise.all([...runtimes.values()].map((r) => r.client.close()));
     },

@@ -140,6 +140,11 @@ flows:
     const sent = edi.sent.map((s) => s.type).sort();
     assert.deepEqual(sent.filter((t) => t === "945").length, 4, JSON.stringify(edi.sent));
     assert.ok(sent.includes("997"));
+    // The 3PL's 997 marked the hub's 940 as accepted.
+    await until("the 940 acknowledged", async () => {
+      const acks = await app.store.records.list("x12-ack", { prefix: "wms/" });
+      return acks.length === 1 && (acks[0]?.data as { status?: string } | undefined)?.status === "accepted";
+    });
     // The hub took every file and left the folder empty (archived in done/).
     await until("the 3PL's files archived", async () =>
       (await readdir(edi.local.outbound)).every((n) => n === "done"),

@@ -109,9 +109,15 @@ export function createX12ControlNumbers(store: Store, clock: Clock, options: X12
     return record;
   }
 
-  async function acknowledge(partner: string, ack: X12FunctionalAck): Promise<X12AcknowledgeResult> {
+  /** Marks the group a 997 answers; inside `tx` when given (a consumer's transaction). */
+  async function acknowledge(
+    partner: string,
+    ack: X12FunctionalAck,
+    inTx?: StoreTx,
+  ): Promise<X12AcknowledgeResult> {
     const group = Number.parseInt(ack.groupControlNumber, 10);
-    return store.transaction(async (tx) => {
+    const run = <T>(work: (tx: StoreTx) => Promise<T>) => (inTx ? work(inTx) : store.transaction(work));
+    return run(async (tx) => {
       const found = Number.isSafeInteger(group)
         ? await tx.getRecord(ACK_KIND, ackKey(partner, group))
         : undefined;
