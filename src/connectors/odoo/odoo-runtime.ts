@@ -96,7 +96,6 @@ export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
     hint,
     hintToken: config.hintToken,
     start() {
-      for (const poller of pollers) poller.start({ intervalMs: config.poll.intervalMs });
       if (!roles.has("worker") && pollers.length === 0) return;
       // The cache serves lookups in flows; load it in the background so start is not held by Odoo,
       // and keep trying while Odoo is unreachable (flows wait on cacheReady()).
@@ -105,6 +104,9 @@ export function createOdooRuntime(options: OdooRuntimeOptions): OdooRuntime {
           try {
             await cache.load();
             markReady();
+            // Pollers start once the cache is loaded: their events name products by SKU from it, and
+            // a first poll from the beginning (an initial stock load) must not name them by Odoo id.
+            for (const poller of pollers) poller.start({ intervalMs: config.poll.intervalMs });
             refreshTimer = setInterval(() => {
               cache
                 .refresh()
