@@ -13,6 +13,7 @@ import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { type WebhookFaults, type WebhookRetryPolicy, WebhookSender } from "../partner-kit/webhook-sender.ts";
 import { handleAdmin } from "./admin-routes.ts";
+import { GRAPHQL_PATH, GraphqlCostBucket, type GraphqlCostOptions, handleGraphql } from "./graphql-routes.ts";
 import { LeakyBucket, type LeakyBucketOptions } from "./leaky-bucket.ts";
 import { SandboxShop, type ShopTopic } from "./sandbox-shop.ts";
 import { DEFAULT_PRODUCTS, type SandboxProductInput, ShopCatalog } from "./shop-catalog.ts";
@@ -46,6 +47,8 @@ export interface SandboxStorefrontOptions {
   utcOffsetMinutes?: number;
   /** Shopify's leaky bucket (40, 2/s by default); `false` turns rate limiting off. */
   rateLimit?: LeakyBucketOptions | false;
+  /** The GraphQL Admin API's cost bucket (1,000 points restoring 50 a second by default). */
+  graphqlCost?: GraphqlCostOptions;
   /** Subscriptions to create at start. */
   webhooks?: { topic: ShopTopic; address: string }[];
   webhookRetry?: WebhookRetryPolicy;
@@ -152,11 +155,22 @@ export async function startSandboxStorefront(
   for (const s of options.webhooks ?? []) webhooks.subscribe(s.topic, s.address);
   const bucket = options.rateLimit === false ? undefined : new LeakyBucket(clock, options.rateLimit);
   const traffic = { shop, webhooks, scheduler, random };
+  // GraphQL Admin API (graphql-routes.ts): its own cost bucket, separate from the REST call limit.
+  const graphqlBucket = new GraphqlCostBucket(clock, options.graphqlCost);
   let url = "";
   const server = createServer(
     guarded(
       async (req, res) => {
         const parsed = new URL(req.url ?? "/", "http://sandbox");
+        if (parsed.pathname === GRAPHQL_PATH) {
+          return handleGraphql(req, res, {
+            catalog,
+            bucket: graphqlBucket,
+            accessToken,
+            currency: options.currency ?? "USD",
+            maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+          });
+        }
         if (parsed.pathname.startsWith("/admin/")) {
           return handleAdmin(req, res, parsed, {
             shop,
