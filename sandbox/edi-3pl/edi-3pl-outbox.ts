@@ -21,7 +21,7 @@ import type { Clock } from "../../src/core/clock.ts";
 /** One file the 3PL sends. */
 export interface OutboundFile {
   readonly name: string;
-  /** `997`, `945` or `846`. */
+  /** `997`, `945`, `846` or `944`. */
   readonly type: string;
   readonly bytes: Buffer;
   /** ISA13 of its interchange. */
@@ -43,7 +43,7 @@ export interface Edi3plOutboxDeps {
   readonly failed: (error: unknown, file: OutboundFile) => void;
 }
 
-const FUNCTIONAL_IDS: Record<string, string> = { "997": "FA", "945": "SW", "846": "IB" };
+const FUNCTIONAL_IDS: Record<string, string> = { "997": "FA", "945": "SW", "846": "IB", "944": "RE" };
 
 export class Edi3plOutbox {
   /** Every file, queued or published, in the order it was made. */

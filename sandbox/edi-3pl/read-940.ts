@@ -12,9 +12,16 @@
  * - W66-10 the carrier's SCAC, optional. W76-01, when present, must equal the sum of the W01 quantities.
  *
  * Envelope checks on top of the reader's: ISA08 must be the 3PL's id, GS01 `OW`, and the set a 940.
+ *
+ * 943s (stock transfer shipment advices) are read here too, by `read-943.ts`, in groups with GS01 `AR`.
  */
 
-import { DEFAULT_SKU_QUALIFIERS, pickSku, wholeSet } from "../../src/connectors/edi-x12/x12-mapping.ts";
+import {
+  DEFAULT_SKU_QUALIFIERS,
+  pickSku,
+  wholeSet,
+  type X12MapperFactory,
+} from "../../src/connectors/edi-x12/x12-mapping.ts";
 import {
   el,
   elementProblem,
@@ -25,6 +32,7 @@ import {
 import { createX12SetRunner, type X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
 import { runX12 } from "../../src/connectors/edi-x12/x12-stream.ts";
 import { checkFulfilmentRequest, type FulfilmentRequest } from "../warehouse3pl/fulfilment-request.ts";
+import { parse943, type TransferAdvice943 } from "./read-943.ts";
 
 /** An accepted 940 as the warehouse takes it, plus what its 945 echoes. */
 export interface ShippingOrder940 {
@@ -39,6 +47,8 @@ export interface Received940Interchange {
   readonly isa: X12Segment | undefined;
   readonly outcomes: readonly X12SetOutcome[];
   readonly orders: readonly ShippingOrder940[];
+  /** The accepted 943s: shipments the warehouse should expect. */
+  readonly transfers: readonly TransferAdvice943[];
 }
 
 export interface Read940Result {
@@ -163,7 +173,25 @@ export function read940File(file: string, bytes: Uint8Array, receiverId: string)
         return undefined;
       }, context),
   };
-  const handler = createX12SetRunner(file, { connection: "sandbox-edi-3pl" }, new Map([["940", factory]]), {
+  // 943s: parsed by read-943.ts, kept in `transfers`; GS01 per set type.
+  const transfers = new Map<number, TransferAdvice943>();
+  const factory943 = {
+    type: "943",
+    entity: "receipt" as const,
+    create: (context: Parameters<typeof wholeSet>[1]) =>
+      wholeSet((segments, ctx) => {
+        const result = parse943(ctx.file, ctx.st, segments);
+        if (!result.ok) return result.problem;
+        transfers.set(ctx.st.index, result.value);
+        return undefined;
+      }, context),
+  };
+  const groups: Record<string, string> = { "940": "OW", "943": "AR" };
+  const mappers = new Map<string, X12MapperFactory>([
+    ["940", factory],
+    ["943", factory943],
+  ]);
+  const handler = createX12SetRunner(file, { connection: "sandbox-edi-3pl" }, mappers, {
     problem: (problem) => problems.push(problem.message),
     interchangeEnd(outcomes, isa) {
       for (const outcome of outcomes) {
@@ -186,12 +214,12 @@ export function read940File(file: string, bytes: Uint8Array, receiverId: string)
           reject(
             at(isa, "ISA-08", `ISA08 is "${el(isa, 8).trim()}"; expected this warehouse's id ${receiverId}`),
           );
-        else if (outcome.group?.functionalId !== "OW")
+        else if (outcome.group?.functionalId !== (groups[outcome.type] ?? "OW"))
           reject(
             at(
               isa,
               undefined,
-              `the set is in group "${outcome.group?.functionalId ?? ""}"; expected GS01 OW`,
+              `the set is in group "${outcome.group?.functionalId ?? ""}"; expected GS01 ${groups[outcome.type] ?? "OW"}`,
             ),
           );
         else if (!outcome.mapped)
@@ -200,7 +228,7 @@ export function read940File(file: string, bytes: Uint8Array, receiverId: string)
               "CDK_EDI_UNSUPPORTED",
               file,
               { segment: outcome.st.index, line: outcome.st.line, tag: "ST", element: "ST-01" },
-              `transaction set ${outcome.type} is not accepted here; expected 940`,
+              `transaction set ${outcome.type} is not accepted here; expected 940 or 943`,
             ),
           );
       }
@@ -208,7 +236,11 @@ export function read940File(file: string, bytes: Uint8Array, receiverId: string)
         const order = o.accepted ? parsed.get(o.st.index) : undefined;
         return order === undefined ? [] : [order];
       });
-      interchanges.push({ isa, outcomes: [...outcomes], orders });
+      const advices = outcomes.flatMap((o) => {
+        const advice = o.accepted ? transfers.get(o.st.index) : undefined;
+        return advice === undefined ? [] : [advice];
+      });
+      interchanges.push({ isa, outcomes: [...outcomes], orders, transfers: advices });
     },
   });
   runX12(file, bytes, handler);

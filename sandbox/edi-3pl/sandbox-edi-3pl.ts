@@ -12,12 +12,14 @@ import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { Warehouse } from "../warehouse3pl/warehouse.ts";
 import { Edi3plInbox, type InboundFile } from "./edi-3pl-inbox.ts";
 import { Edi3plOutbox, type OutboundFile } from "./edi-3pl-outbox.ts";
+import { Edi3plReceiving, type ExpectedTransfer, type ReceiptPlan } from "./edi-3pl-receiving.ts";
 import { build846, type StockReportRow } from "./x12-build-846.ts";
 import { build945 } from "./x12-build-945.ts";
 
 export type { ShippingPlan, WarehouseOrder } from "../warehouse3pl/warehouse.ts";
 export type { InboundFile } from "./edi-3pl-inbox.ts";
 export type { OutboundFile } from "./edi-3pl-outbox.ts";
+export type { ExpectedTransfer, ReceiptPlan } from "./edi-3pl-receiving.ts";
 
 /** How to start the sandbox EDI 3PL; every field optional (README.md lists the defaults). */
 export interface SandboxEdi3plOptions {
@@ -33,6 +35,8 @@ export interface SandboxEdi3plOptions {
   shipDelayMs?: number;
   /** Read of a 940 to its 997, ms; default 0 (written by the same poll). */
   ackDelayMs?: number;
+  /** Read of a 943 to the goods' arrival (its 944), ms; default 120,000. */
+  receiveDelayMs?: number;
   /** Between two scheduled 846 stock reports, ms; `false` for none. Default 3,600,000. */
   stockReportEveryMs?: number | false;
   /** On-hand stock per SKU; SKUs not listed are unlimited and not reported. Default none. */
@@ -81,6 +85,10 @@ export interface SandboxEdi3pl {
   readonly received: readonly InboundFile[];
   /** Every file made, queued or written (`writtenAt`). */
   readonly sent: readonly OutboundFile[];
+  /** Shipments announced by 943s, by reference (W06-02): expected, then received with their counts. */
+  readonly transfers: ReadonlyMap<string, ExpectedTransfer>;
+  /** How the shipment with this 943 reference is received: units short or damaged per SKU, a delay. */
+  planReceipt(reference: string, plan: ReceiptPlan): void;
   /** SFTP failures met while polling or writing (all retried), newest last, at most 100. */
   readonly errors: readonly { at: number; message: string }[];
   /** The EDI system neither reads nor writes for `durationMs` of sandbox time from now. */
@@ -195,6 +203,16 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     },
   });
 
+  // 943 in, 944 out: see edi-3pl-receiving.ts.
+  const receiving = new Edi3plReceiving({
+    clock,
+    scheduler,
+    stock: warehouse.stock,
+    receiveDelayMs: options.receiveDelayMs ?? 120_000,
+    warehouse: warehouseInfo,
+    send: (set) => queued(outbox.send("944", [set])),
+  });
+
   const answer = (isa: X12Segment, outcomes: readonly X12SetOutcome[]) => {
     type Group = { group: NonNullable<X12SetOutcome["group"]>; sets: X12SetOutcome[] };
     const groups = new Map<string, Group>();
@@ -218,8 +236,9 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     partnerId,
     maxFileBytes: options.maxFileBytes ?? 5 * 1024 * 1024,
     failed,
-    onInterchange({ isa, outcomes, orders }) {
+    onInterchange({ isa, outcomes, orders, transfers }) {
       if (isa !== undefined) answer(isa, outcomes);
+      for (const advice of transfers) receiving.expect(advice);
       const taken: string[] = [];
       for (const { request, purchaseOrder } of orders) {
         // A repeated 940 (same depositor order number) is acknowledged but makes no second order.
@@ -293,6 +312,8 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     envelope,
     received: inbox.files,
     sent: outbox.files,
+    transfers: receiving.transfers,
+    planReceipt: (reference, plan) => receiving.plan(reference, plan),
     errors,
     outage(durationMs) {
       outageUntil = clock.now() + durationMs;

@@ -9,6 +9,7 @@ import {
 } from "../../sandbox/edi-3pl/sandbox-edi-3pl.ts";
 import type { X12FunctionalAck } from "../../src/connectors/edi-x12/x12-997-ack.ts";
 import { build940 } from "../../src/connectors/edi-x12/x12-build-940.ts";
+import { build943, type StockTransfer } from "../../src/connectors/edi-x12/x12-build-943.ts";
 import { X12_MAPPERS } from "../../src/connectors/edi-x12/x12-mappers.ts";
 import type { X12Record } from "../../src/connectors/edi-x12/x12-mapping.ts";
 import { readX12, x12Sets } from "../../src/connectors/edi-x12/x12-reader.ts";
@@ -21,6 +22,7 @@ import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts
 import { ManualClock } from "../../src/core/clock.ts";
 import { MODEL_EXAMPLES } from "../../src/core/model/model-examples.ts";
 import type { Order } from "../../src/core/model/order.ts";
+import type { Receipt } from "../../src/core/model/receipt.ts";
 import type { Shipment } from "../../src/core/model/shipment.ts";
 import type { StockLevel } from "../../src/core/model/stock.ts";
 
@@ -462,6 +464,163 @@ describe("sandbox EDI 3PL (940 in, 997/945/846 out over a real OpenSSH server)",
         [...t.edi.warehouse.stock].map(([sku, q]) => [sku, String(q), String(q)]),
       );
       assert.equal(t.edi.warehouse.stock.get("CHAIR-OAK-01"), 5);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+// 943 in, 944 out: the hub announces a supplier delivery, the 3PL receives it as planned.
+const RECEIVE = 120_000;
+
+/** A 943 interchange from the project's 943 builder: a delivery for `reference` with `lines`. */
+function edi943(reference: string, lines: Shipment["lines"], envelope = hub): string {
+  const example = MODEL_EXAMPLES.shipment as Shipment;
+  const transfer: StockTransfer = {
+    shipment: {
+      ...example,
+      shipmentId: `ASN-${reference}`,
+      order: { channel: "nordic-oak", channelOrderId: reference },
+      lines,
+    },
+    to: { code: "SBX1", name: "Sandbox 3PL" },
+    from: { name: "Nordic Oak AB", code: "NORDIC-OAK" },
+    expectedOn: "2026-01-02",
+  };
+  const n = ++hubControl;
+  return writeX12Interchange(envelope, {
+    functionalId: "AR",
+    sets: [build943(transfer, { depositor: { name: "Crossdock", id: "CROSSDOCK" } })],
+    control: { interchange: n, group: n, sets: [n] },
+    at: new Date("2026-01-01T00:00:00Z"),
+  });
+}
+
+const receipts = (files: Read3plFile[]) =>
+  ofType(files, "944").flatMap((f) => f.records.map((r) => r.value as Receipt));
+
+describe("sandbox EDI 3PL (943 in, 944 out)", () => {
+  test("the hub's 943 is acknowledged and, after receiveDelayMs, received as planned: a 944 the 944 mapper reads to the receipt", async () => {
+    const t = await setup({ stock: { "CHAIR-OAK-01": 5 }, receiveDelayMs: RECEIVE });
+    try {
+      t.edi.planReceipt("P00077", { short: { "CHAIR-OAK-01": 2 }, damaged: { "TABLE-OAK-02": 1 } });
+      await t.drop(
+        "ASN-P00077.edi",
+        edi943("P00077", [
+          {
+            orderLineId: "1",
+            sku: "CHAIR-OAK-01",
+            quantity: "24",
+            uom: "C62",
+            lots: [
+              { lot: "L-A", quantity: "20" },
+              { lot: "L-B", quantity: "4" },
+            ],
+          },
+          { orderLineId: "2", sku: "TABLE-OAK-02", quantity: "6", uom: "C62" },
+        ]),
+      );
+      await t.step(POLL);
+      const [ack] = acks(t.files());
+      assert.equal(ack?.status, "A");
+      assert.equal(ack?.functionalId, "AR");
+      assert.deepEqual(
+        ack?.sets.map((s) => [s.type, s.status]),
+        [["943", "A"]],
+      );
+      assert.equal(t.edi.transfers.get("P00077")?.status, "expected");
+      assert.deepEqual(
+        t.edi.received.map((f) => [f.name, f.outcome, f.orders.length]),
+        [["ASN-P00077.edi", "accepted", 0]],
+      );
+
+      await t.step(RECEIVE - 1);
+      assert.equal(ofType(t.files(), "944").length, 0, "not before receiveDelayMs");
+      await t.step(1);
+      const files = t.files();
+      assert.deepEqual(receipts(files), [
+        {
+          schemaVersion: 1,
+          receiptId: "RCV-000001",
+          poNumber: "P00077",
+          warehouse: "SBX1",
+          receivedAt: "2026-01-01T00:00:00Z",
+          lines: [
+            {
+              lineId: "1",
+              sku: "CHAIR-OAK-01",
+              quantity: "18",
+              uom: "EA",
+              condition: "good",
+              lots: [{ lot: "L-A", quantity: "18" }],
+            },
+            {
+              lineId: "1",
+              sku: "CHAIR-OAK-01",
+              quantity: "4",
+              uom: "EA",
+              condition: "good",
+              lots: [{ lot: "L-B", quantity: "4" }],
+            },
+            { lineId: "2", sku: "TABLE-OAK-02", quantity: "5", uom: "EA", condition: "good" },
+          ],
+        },
+      ]);
+      // The damaged table is a W13 exception: the hub's 944 mapper reads good units only (README).
+      const doc = readX12("944", readFileSync(join(t.edi.local.outbound, ofType(files, "944")[0]!.name)));
+      assert.equal(doc.interchanges[0]!.groups[0]!.header!.elements[0], "RE");
+      const segments = [...x12Sets(doc)][0]!.set.segments.map((s) => [s.tag, ...s.elements].join("*"));
+      assert.deepEqual(segments, [
+        "W17*F*20260101*RCV-000001*P00077*ASN-P00077",
+        "N1*WH*Sandbox 3PL*92*SBX1",
+        "W07*18*EA**VN*CHAIR-OAK-01*L-A",
+        "N9*LI*1",
+        "W07*4*EA**VN*CHAIR-OAK-01*L-B",
+        "N9*LI*1",
+        "W07*5*EA**VN*TABLE-OAK-02",
+        "N9*LI*2",
+        "W13*1*EA*01**ZZ",
+        "W14*27",
+      ]);
+      assert.equal(t.edi.transfers.get("P00077")?.status, "received");
+      assert.equal(t.edi.warehouse.stock.get("CHAIR-OAK-01"), 27, "5 on hand + 22 good chairs");
+      assert.equal(t.edi.warehouse.stock.has("TABLE-OAK-02"), false, "an untracked SKU stays unlimited");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a repeated 943 is received once; a 943 whose W03 does not add up is rejected by its 997", async () => {
+    const t = await setup({ receiveDelayMs: RECEIVE });
+    try {
+      const text = edi943("P00078", [{ sku: "CUSHION-GREY", quantity: "3", uom: "C62" }]);
+      await t.drop("a-asn.edi", text);
+      await t.step(POLL);
+      await t.drop("b-asn-again.edi", text);
+      await t.drop(
+        "c-bad-total.edi",
+        edi943("P00079", [{ sku: "CUSHION-GREY", quantity: "3", uom: "C62" }]).replace("W03*3*", "W03*4*"),
+      );
+      await t.step(POLL);
+      const found = acks(t.files());
+      assert.deepEqual(
+        found.map((a) => a.status),
+        ["A", "A", "R"],
+      );
+      assert.deepEqual(
+        found[2]?.sets[0]?.segmentErrors.map((e) => [e.tag, e.elements]),
+        [["W03", [{ position: "1", code: "7", copy: "4" }]]],
+      );
+      assert.match(
+        t.edi.received[2]!.problems.join("\n"),
+        /W03-01 \(total units\) is "4"; the W04 lines add up to 3/,
+      );
+      await t.step(RECEIVE);
+      assert.deepEqual(
+        receipts(t.files()).map((r) => [r.poNumber, r.lines.map((l) => [l.sku, l.quantity])]),
+        [["P00078", [["CUSHION-GREY", "3"]]]],
+      );
+      assert.deepEqual([...t.edi.transfers.keys()], ["P00078"]);
     } finally {
       await t.close();
     }

@@ -10,6 +10,7 @@ import { x12OrderMapper } from "./x12-850-order.ts";
 import { x12AcknowledgementMapper } from "./x12-855-ack.ts";
 import { x12ReceiptMapper } from "./x12-944-receipt.ts";
 import { x12ShipmentMapper } from "./x12-945-shipment.ts";
+import { x12AdjustmentMapper } from "./x12-947-adjustment.ts";
 import { x12FunctionalAckMapper } from "./x12-997-ack.ts";
 import type { X12MapperFactory } from "./x12-mapping.ts";
 
@@ -20,6 +21,7 @@ export const X12_MAPPERS: ReadonlyMap<string, X12MapperFactory> = new Map(
     x12StockMapper,
     x12ReceiptMapper,
     x12ShipmentMapper,
+    x12AdjustmentMapper,
     x12FunctionalAckMapper,
   ].map((m) => [m.type, m]),
 );
