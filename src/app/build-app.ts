@@ -51,6 +51,7 @@ import { INBOX_TARGET, type Store, WORKFLOW_TARGET } from "../store/store.ts";
 import { createWebhooksOut, WEBHOOK_HANDLER_KEY, type WebhooksOut } from "../webhooks-out/webhooks-out.ts";
 import { buildFlows } from "./build-flows.ts";
 import { buildInventory, type InventoryRuntime } from "./build-inventory.ts";
+import { buildProductSync } from "./build-product-sync.ts";
 import { buildRest } from "./build-rest.ts";
 import { buildSftp } from "./build-sftp.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const sftp = buildSftp({ config, store, clock, logger });
   // REST channels without a built-in connector: their orders endpoints are polled by the scheduler.
   const rest = buildRest({ config, store, clock, logger });
+  const productSync = buildProductSync({ config, store, clock, logger });
   const flows = buildFlows({
     config,
     store,
@@ -311,6 +313,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       if (roles.has("scheduler")) sftp.start();
       inventory?.start();
       if (roles.has("scheduler")) rest.start();
+      if (roles.has("scheduler")) productSync.start();
       if (roles.has("worker") || roles.has("scheduler")) sftp.startRouting();
       if (!server) return { url: undefined };
       const address = await server.listen({ host: config.server.host, port: config.server.port });
@@ -322,6 +325,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await sftp.stop();
       await inventory?.stop();
       await rest.stop();
+      await productSync.stop();
       await identities?.auditQueue.drain();
       await webhooks.dispatcher.stop();
       await Promise.all(flows.intakes.map((intake) => intake.stop()));
