@@ -7,17 +7,18 @@ import { type SandboxSshd, startSandboxSshd } from "../../src/connectors/sftp/sa
 import { createSftpClient } from "../../src/connectors/sftp/sftp-client.ts";
 import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { Warehouse } from "../warehouse3pl/warehouse.ts";
-import { Edi3plInbox, type InboundFile } from "./edi-3pl-inbox.ts";
 import { Edi3plOutbox, type OutboundFile } from "./edi-3pl-outbox.ts";
 import { Edi3plReceiving, type ExpectedTransfer, type ReceiptPlan } from "./edi-3pl-receiving.ts";
+import { read940File } from "./read-940.ts";
 import { build846, type StockReportRow } from "./x12-build-846.ts";
 import { build945 } from "./x12-build-945.ts";
 
+export type { EdiInboundFile } from "../partner-kit/edi-sftp-inbox.ts";
 export type { ShippingPlan, WarehouseOrder } from "../warehouse3pl/warehouse.ts";
-export type { InboundFile } from "./edi-3pl-inbox.ts";
 export type { OutboundFile } from "./edi-3pl-outbox.ts";
 export type { ExpectedTransfer, ReceiptPlan } from "./edi-3pl-receiving.ts";
 
@@ -82,7 +83,7 @@ export interface SandboxEdi3pl {
   /** The 3PL's own envelope (sender = the 3PL, receiver = the hub). */
   readonly envelope: X12PartnerEnvelope;
   /** Every file read, with what became of it. */
-  readonly received: readonly InboundFile[];
+  readonly received: readonly EdiInboundFile[];
   /** Every file made, queued or written (`writtenAt`). */
   readonly sent: readonly OutboundFile[];
   /** Shipments announced by 943s, by reference (W06-02): expected, then received with their counts. */
@@ -229,11 +230,12 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     queued(outbox.send("997", sets, { delayMs: options.ackDelayMs ?? 0, receiver }));
   };
 
-  const inbox = new Edi3plInbox({
+  const inbox = new EdiSftpInbox({
     client,
     clock,
     inbound,
     partnerId,
+    read: read940File,
     maxFileBytes: options.maxFileBytes ?? 5 * 1024 * 1024,
     failed,
     onInterchange({ isa, outcomes, orders, transfers }) {

@@ -13,15 +13,16 @@ import { multiplyDecimals, sumDecimals } from "../../src/core/model/decimal.ts";
 import type { Invoice } from "../../src/core/model/invoice.ts";
 import type { Address } from "../../src/core/model/party.ts";
 import type { PurchaseOrder } from "../../src/core/model/purchase-order.ts";
+import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { type AckPlan, build855Answer } from "./answer-855.ts";
-import { EdiPartnerInbox, type PartnerInboundFile } from "./edi-partner-inbox.ts";
 import { EdiPartnerOutbox, type PartnerOutboundFile } from "./edi-partner-outbox.ts";
 import type { PurchaseOrder850 } from "./read-850.ts";
+import { read850File } from "./read-850.ts";
 
+export type { EdiInboundFile } from "../partner-kit/edi-sftp-inbox.ts";
 export type { AckPlan, LineChange } from "./answer-855.ts";
-export type { PartnerInboundFile } from "./edi-partner-inbox.ts";
 export type { PartnerOutboundFile } from "./edi-partner-outbox.ts";
 
 /** How to start the sandbox trading partner; every field optional (README.md lists the defaults). */
@@ -99,7 +100,7 @@ export interface SandboxEdiPartner {
   readonly envelope: X12PartnerEnvelope;
   /** Purchase orders received from the hub, by PO number (BEG03). */
   readonly purchases: ReadonlyMap<string, PartnerPurchase>;
-  readonly received: readonly PartnerInboundFile[];
+  readonly received: readonly EdiInboundFile[];
   readonly sent: readonly PartnerOutboundFile[];
   /** SFTP failures met while polling or writing (all retried), newest last, at most 100. */
   readonly errors: readonly { at: number; message: string }[];
@@ -249,15 +250,17 @@ export async function startSandboxEdiPartner(
     queued(outbox.send("997", sets, { delayMs: options.ackDelayMs ?? 0, receiver }));
   };
 
-  const inbox = new EdiPartnerInbox({
+  const inbox = new EdiSftpInbox({
     client,
     clock,
     inbound,
     partnerId,
+    read: read850File,
     maxFileBytes: options.maxFileBytes ?? 5 * 1024 * 1024,
     failed,
     onInterchange({ isa, outcomes, orders }) {
-      if (isa === undefined) return;
+      const numbers = orders.map((po) => po.order.channelOrderId);
+      if (isa === undefined) return numbers;
       acknowledge997(isa, outcomes);
       const from = { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() || hubId };
       for (const po of orders) {
@@ -283,6 +286,7 @@ export async function startSandboxEdiPartner(
         purchases.set(poNumber, purchase);
         answer(purchase);
       }
+      return numbers;
     },
   });
 

@@ -530,7 +530,7 @@ describe("sandbox EDI 3PL (943 in, 944 out)", () => {
       );
       assert.equal(t.edi.transfers.get("P00077")?.status, "expected");
       assert.deepEqual(
-        t.edi.received.map((f) => [f.name, f.outcome, f.orders.length]),
+        t.edi.received.map((f) => [f.name, f.outcome, f.documents.length]),
         [["ASN-P00077.edi", "accepted", 0]],
       );
 

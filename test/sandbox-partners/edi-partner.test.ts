@@ -170,7 +170,7 @@ describe("sandbox EDI trading partner (850 in, 997/855 out; its own 850s and 810
     assert.equal(event?.stream, "purchase:sbx-partner:P00012");
     assert.deepEqual((event?.data as { acknowledgement?: unknown } | undefined)?.acknowledgement, ack);
     assert.deepEqual(
-      h.partner.received.map((f) => [f.outcome, f.purchaseOrders]),
+      h.partner.received.map((f) => [f.outcome, f.documents]),
       [["accepted", ["P00012"]]],
     );
   });

@@ -1,14 +1,14 @@
 /**
- * How the sandbox 3PL picks up 940s, the way a 3PL's EDI system does: it lists the inbound folder over
- * SFTP, skips folders, symbolic links and names of uploads in progress (`*.part`, `*.tmp`, `.*`,
- * `*.filepart`), reads each file in name order, moves it to `<inbound>/archive/` and then processes
- * it. A file that cannot be moved is left for the next poll (it is processed only once it is moved,
- * so it never makes orders twice); one over `maxFileBytes` goes to `<inbound>/rejected/` unread.
+ * How a sandbox EDI partner (the 3PL, the trading partner) picks up what the hub sends, the way a
+ * partner's EDI system does: it lists its inbound folder over SFTP, skips folders, symbolic links and
+ * names of uploads in progress (`*.part`, `*.tmp`, `.*`, `*.filepart`), reads each file in name order,
+ * moves it to `<inbound>/archive/` and only then processes it. A file that cannot be moved is left for
+ * the next poll (processed only once moved, so never twice); one over `maxFileBytes` goes to
+ * `<inbound>/rejected/` unread.
  *
- * It does not wait for files to settle: like many real 3PLs it trusts the sender to upload under a
+ * It does not wait for files to settle: like many real partners it trusts the sender to upload under a
  * temporary name and rename, and a file read half-written fails its envelope checks (a rejecting 997).
  */
-
 import type { SftpClient } from "../../src/connectors/sftp/sftp-client.ts";
 import {
   compactStamp,
@@ -19,10 +19,9 @@ import {
   truncateUtf8,
 } from "../../src/connectors/sftp/sftp-names.ts";
 import type { Clock } from "../../src/core/clock.ts";
-import { type Received940Interchange, read940File } from "./read-940.ts";
 
 /** One file taken from the inbound folder and what became of it. */
-export interface InboundFile {
+export interface EdiInboundFile {
   readonly name: string;
   /** Path it was moved to. */
   readonly movedTo: string;
@@ -32,32 +31,44 @@ export interface InboundFile {
   readonly outcome: "accepted" | "partial" | "rejected" | "unreadable" | "too-large";
   readonly sets: number;
   readonly acceptedSets: number;
-  /** References of the orders it created (a repeated reference creates none). */
-  readonly orders: readonly string[];
+  /** What the partner took from it (order references, PO numbers): what `onInterchange` returned. */
+  readonly documents: readonly string[];
   readonly problems: readonly string[];
 }
 
-export interface Edi3plInboxDeps {
+/** An interchange as the partner's reader gives it: its ISA (undefined for bare sets) and set verdicts. */
+export interface ReadInterchange {
+  readonly isa: unknown;
+  readonly outcomes: readonly { readonly accepted: boolean }[];
+}
+
+export interface EdiSftpInboxDeps<I extends ReadInterchange> {
   readonly client: SftpClient;
   readonly clock: Clock;
   readonly inbound: string;
-  /** The 3PL's ISA id: ISA08 of what it accepts. */
+  /** The partner's ISA id: ISA08 of what it accepts. */
   readonly partnerId: string;
   readonly maxFileBytes: number;
   readonly failed: (error: unknown) => void;
-  /** Handles one interchange's verdicts and orders; returns the references it took as orders. */
-  readonly onInterchange: (interchange: Received940Interchange) => string[];
+  /** The partner's reader of one file. */
+  readonly read: (
+    name: string,
+    bytes: Uint8Array,
+    partnerId: string,
+  ) => { interchanges: readonly I[]; problems: readonly string[] };
+  /** Handles one interchange (answers, orders); returns the references of what it took. */
+  readonly onInterchange: (interchange: I) => string[];
 }
 
 const isTemp = tempNameMatcher(DEFAULT_TEMP_PATTERNS);
 
-export class Edi3plInbox {
-  readonly files: InboundFile[] = [];
-  readonly #deps: Edi3plInboxDeps;
+export class EdiSftpInbox<I extends ReadInterchange> {
+  readonly files: EdiInboundFile[] = [];
+  readonly #deps: EdiSftpInboxDeps<I>;
   #folders = false;
   #seq = 0;
 
-  constructor(deps: Edi3plInboxDeps) {
+  constructor(deps: EdiSftpInboxDeps<I>) {
     this.#deps = deps;
   }
 
@@ -90,31 +101,29 @@ export class Edi3plInbox {
     const read = await client.read(from, { maxBytes: this.#deps.maxFileBytes });
     const now = clock.now();
     const moved = `${truncateUtf8(name, 200)}.${compactStamp(now)}.${++this.#seq}`;
-    const folder = read.ok ? "archive" : "rejected";
-    const movedTo = remotePath(remotePath(inbound, folder), moved);
+    const movedTo = remotePath(remotePath(inbound, read.ok ? "archive" : "rejected"), moved);
     await client.rename(from, movedTo);
+    const base = { name, movedTo, at: now };
     if (!read.ok) {
       this.files.push({
-        name,
-        movedTo,
-        at: now,
+        ...base,
         size: read.bytesRead,
         outcome: "too-large",
         sets: 0,
         acceptedSets: 0,
-        orders: [],
+        documents: [],
         problems: [`${name} is larger than ${this.#deps.maxFileBytes} bytes`],
       });
       return;
     }
-    const result = read940File(name, read.bytes, this.#deps.partnerId);
-    const orders: string[] = [];
+    const result = this.#deps.read(name, read.bytes, this.#deps.partnerId);
+    const documents: string[] = [];
     let sets = 0;
     let accepted = 0;
     for (const interchange of result.interchanges) {
       sets += interchange.outcomes.length;
       accepted += interchange.outcomes.filter((o) => o.accepted).length;
-      orders.push(...this.#deps.onInterchange(interchange));
+      documents.push(...this.#deps.onInterchange(interchange));
     }
     const outcome =
       result.interchanges.every((i) => i.isa === undefined) || sets === 0
@@ -125,14 +134,12 @@ export class Edi3plInbox {
             ? "rejected"
             : "partial";
     this.files.push({
-      name,
-      movedTo,
-      at: now,
+      ...base,
       size: read.bytes.length,
       outcome,
       sets,
       acceptedSets: accepted,
-      orders,
+      documents,
       problems: result.problems,
     });
   }
