@@ -563,10 +563,11 @@ describe("sandbox EDI 3PL (943 in, 944 out)", () => {
               lots: [{ lot: "L-B", quantity: "4" }],
             },
             { lineId: "2", sku: "TABLE-OAK-02", quantity: "5", uom: "EA", condition: "good" },
+            // The damaged table is a W13 exception: a line of its own, damaged.
+            { lineId: "2", sku: "TABLE-OAK-02", quantity: "1", uom: "EA", condition: "damaged" },
           ],
         },
       ]);
-      // The damaged table is a W13 exception: the hub's 944 mapper reads good units only (README).
       const doc = readX12("944", readFileSync(join(t.edi.local.outbound, ofType(files, "944")[0]!.name)));
       assert.equal(doc.interchanges[0]!.groups[0]!.header!.elements[0], "RE");
       const segments = [...x12Sets(doc)][0]!.set.segments.map((s) => [s.tag, ...s.elements].join("*"));

@@ -7,6 +7,9 @@
  * - The warehouse is the N1*WH (or ST) id, else the partner's configured `warehouse`.
  * - One line per W07 with W07-01 > 0: the SKU from W07-04/05 (else the UPC W07-03), unit W07-02, lot
  *   W07-06. A line id comes from an N9*LI after the W07, when there is one.
+ * - A W13 after a W07 (receiving exception: W13-01 units, W13-02 unit, W13-03 condition) is one more
+ *   line of the same item with `condition: "damaged"`: W07 counts what came in good condition, W13
+ *   what came otherwise (damaged, wet, crushed: the canonical receipt has no finer condition).
  */
 import type { Receipt } from "../../core/model/receipt.ts";
 import { wholeSet, type X12MapperFactory, type X12SetContext } from "./x12-mapping.ts";
@@ -19,13 +22,14 @@ function map944(segments: readonly X12Segment[], context: X12SetContext): X12Pro
   const { file, options } = context;
   const origins = new X12Origins(context.st);
   const parties = new N1Loops();
-  const items: { w07: X12Segment; lineId?: string }[] = [];
+  const items: { w07: X12Segment; lineId?: string; w13s: X12Segment[] }[] = [];
   let w17: X12Segment | undefined;
   let poNumber: string | undefined;
   for (const seg of segments) {
     const item = items.at(-1);
     if (seg.tag === "W17") w17 ??= seg;
-    else if (seg.tag === "W07") items.push({ w07: seg });
+    else if (seg.tag === "W07") items.push({ w07: seg, w13s: [] });
+    else if (seg.tag === "W13" && item !== undefined) item.w13s.push(seg);
     else if (seg.tag === "N9" && el(seg, 1) === "LI" && item !== undefined)
       item.lineId ??= el(seg, 2).trim() || undefined;
     else if (seg.tag === "N9" && el(seg, 1) === "PO") poNumber ??= el(seg, 2).trim() || undefined;
@@ -67,7 +71,20 @@ function map944(segments: readonly X12Segment[], context: X12SetContext): X12Pro
       "no N1*WH warehouse and none configured for the partner; expected one",
     );
   const lines: Receipt["lines"][number][] = [];
-  for (const { w07, lineId } of items) {
+  for (const { w07, lineId, w13s } of items) {
+    const damaged: { w13: X12Segment; quantity: string }[] = [];
+    for (const w13 of w13s) {
+      const units = x12Decimal(el(w13, 1));
+      if (units === undefined)
+        return elementProblem(
+          "CDK_EDI_CONTENT",
+          file,
+          w13,
+          1,
+          `W13-01 (units) is "${el(w13, 1)}"; expected a number`,
+        );
+      if (units !== "0" && !units.startsWith("-")) damaged.push({ w13, quantity: units });
+    }
     const quantity = x12Decimal(el(w07, 1));
     if (quantity === undefined)
       return elementProblem(
@@ -77,7 +94,8 @@ function map944(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         1,
         `W07-01 (quantity received) is "${el(w07, 1)}"; expected a number`,
       );
-    if (quantity === "0" || quantity.startsWith("-")) continue;
+    const good = !(quantity === "0" || quantity.startsWith("-"));
+    if (!good && damaged.length === 0) continue;
     const sku = el(w07, 5).trim() || el(w07, 3).trim();
     if (!sku)
       return elementProblem(
@@ -88,15 +106,19 @@ function map944(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         "no product id in W07-05 or W07-03; expected the item received",
       );
     const lot = el(w07, 6).trim();
-    origins.set(`/lines/${lines.length}`, w07);
-    lines.push({
-      ...(lineId === undefined ? {} : { lineId }),
-      sku,
-      quantity,
-      uom: uomFromX12(el(w07, 2)) ?? "EA",
-      condition: "good",
-      ...(lot ? { lots: [{ lot: lot.slice(0, 128), quantity }] } : {}),
-    });
+    const line = (units: string, condition: "good" | "damaged", from: X12Segment) => {
+      origins.set(`/lines/${lines.length}`, from);
+      lines.push({
+        ...(lineId === undefined ? {} : { lineId }),
+        sku,
+        quantity: units,
+        uom: uomFromX12(el(from === w07 ? w07 : from, 2)) ?? uomFromX12(el(w07, 2)) ?? "EA",
+        condition,
+        ...(lot ? { lots: [{ lot: lot.slice(0, 128), quantity: units }] } : {}),
+      });
+    };
+    if (good) line(quantity, "good", w07);
+    for (const { w13, quantity: units } of damaged) line(units, "damaged", w13);
   }
   if (lines.length === 0)
     return elementProblem(
