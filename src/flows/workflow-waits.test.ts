@@ -249,6 +249,8 @@ test("a wait on several types takes the first that comes and keeps that choice o
     "timed_out",
     "the other type's wait is closed with the choice",
   );
+  const queued = (await f.store.status()).queue.reduce((n, q) => n + q.ready + q.waiting, 0);
+  assert.equal(queued, 0, "and its deadline job with it: nothing is left to fire later");
   await f.store.events.append([{ stream: "order:SO1", type: SHIPMENT_DISPATCHED, data: null }]);
   f.clock.advance(HOUR);
   await f.drain();

@@ -111,6 +111,7 @@ test("crossdock demo --quick: orders reach Odoo once each, get invoiced, the mal
       lines.at(-1) ?? "",
       /orders received 6 \| in Odoo 5 \| shipped 5 \| invoiced [1-5] \| paid [1-5] \| cancelled 1 \| exceptions 1/,
     );
+    assert.doesNotMatch(text, /Not everything finished/, "every run ended and no job is left waiting");
     // The next steps: status, exceptions, the generated config, the API and metrics URLs.
     assert.match(text, /Where to look next/);
     assert.match(text, /--config \S+crossdock\.yaml status/);

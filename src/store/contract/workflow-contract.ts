@@ -264,6 +264,29 @@ export function workflowContract(suite: StoreContractOptions): void {
 
   storeTest(
     suite,
+    "a wait closed before its deadline (the other branch answered) takes its deadline job with it",
+    async ({ store, clock }) => {
+      const deadline = clock.now() + 60_000;
+      const run = await startAndPark(store, async (r, tx) => {
+        await tx.addEventWait({
+          runId: r.id,
+          waitId: "shipped",
+          eventType: "shipment.dispatched",
+          stream: "order:SO1",
+          deadline,
+        });
+      });
+      await store.transaction((tx) => tx.timeoutEventWait(run.id, "shipped"));
+      const timer = await store.jobs.getByIdempotencyKey(`workflow:${run.id}:timeout:shipped`);
+      assert.equal(timer?.status, "done", "cancelled, not left to fire at the deadline");
+      clock.set(deadline);
+      assert.deepEqual(await claim(store), []);
+      assert.equal((await store.workflows.getWait(run.id, "shipped"))?.status, "timed_out");
+    },
+  );
+
+  storeTest(
+    suite,
     "a wait with a deadline resumes the run then, unless an event comes first",
     async ({ store, clock }) => {
       const deadline = clock.now() + 60_000;

@@ -219,13 +219,18 @@ export async function addEventWaitIn(
   return toEventWait(rows[0]!);
 }
 
-/** `StoreTx.timeoutEventWait`: only an open wait times out. */
+/**
+ * `StoreTx.timeoutEventWait`: only an open wait times out. Its deadline job, if it has not started (a
+ * wait closed before its deadline: the other branch of a wait on several types), is cancelled with it.
+ */
 export async function timeoutEventWaitIn(q: PgQueryable, ctx: PgStoreContext, runId: string, waitId: string) {
+  const now = ctx.clock.now();
   await q.query(
     `UPDATE event_waits SET status = 'timed_out', resolved_at = $3
      WHERE run_id = $1 AND wait_id = $2 AND status = 'open'`,
-    [runId, waitId, ctx.clock.now()],
+    [runId, waitId, now],
   );
+  await q.query(CANCEL_TIMER_SQL, [jobKeys.workflowTimeout(runId, waitId), now]);
 }
 
 /** `StoreTx.createApproval`, idempotent on (run, step); a deadline enqueues the timeout job. */

@@ -79,12 +79,17 @@ export function addEventWait(
   return getWait(ctx, input.runId, input.waitId)!;
 }
 
+/**
+ * Times out an open wait. Its deadline job, if it has not started (a wait closed before its deadline:
+ * the other branch of a wait on several types), is cancelled with it.
+ */
 export function timeoutEventWait(ctx: SqliteContext, runId: string, waitId: string): void {
   ctx
     .stmt(
       "UPDATE workflow_waits SET status = 'timed_out' WHERE run_id = ? AND wait_id = ? AND status = 'open'",
     )
     .run(runId, waitId);
+  cancelPendingJob(ctx, jobKeys.workflowTimeout(runId, waitId), "wait closed", ctx.now());
 }
 
 /**
