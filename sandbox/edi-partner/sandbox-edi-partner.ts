@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { build810 } from "../../src/connectors/edi-x12/x12-build-810.ts";
 import { build850 } from "../../src/connectors/edi-x12/x12-build-850.ts";
-import { build997 } from "../../src/connectors/edi-x12/x12-build-997.ts";
+import { build997, groupsToAcknowledge } from "../../src/connectors/edi-x12/x12-build-997.ts";
 import { el, type X12Segment } from "../../src/connectors/edi-x12/x12-segment.ts";
 import type { X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
 import type { X12PartnerEnvelope } from "../../src/connectors/edi-x12/x12-writer.ts";
@@ -235,17 +235,9 @@ export async function startSandboxEdiPartner(
   };
 
   const acknowledge997 = (isa: X12Segment, outcomes: readonly X12SetOutcome[]) => {
-    type Group = { group: NonNullable<X12SetOutcome["group"]>; sets: X12SetOutcome[] };
-    const groups = new Map<string, Group>();
-    for (const outcome of outcomes) {
-      if (outcome.group === undefined) continue;
-      const key = `${outcome.group.functionalId}/${outcome.group.controlNumber}`;
-      const entry: Group = groups.get(key) ?? { group: outcome.group, sets: [] };
-      entry.sets.push(outcome);
-      groups.set(key, entry);
-    }
-    if (groups.size === 0) return;
-    const sets = [...groups.values()].map((g) => build997(g.group, g.sets));
+    const groups = groupsToAcknowledge(outcomes);
+    if (groups.length === 0) return;
+    const sets = groups.map((g) => build997(g.group, g.outcomes));
     const receiver = { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() || hubId };
     queued(outbox.send("997", sets, { delayMs: options.ackDelayMs ?? 0, receiver }));
   };

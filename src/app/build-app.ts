@@ -194,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Built-in flows the configuration turns on (order-to-cash), over the Odoo runtimes above.
   // SFTP partners: their inbound folders are polled by the scheduler (or a single all-roles process).
   const sftp = buildSftp({ config, store, clock, logger });
+  for (const [name, handler] of sftp.handlers) handlers[name] = handler;
   // REST channels without a built-in connector: their orders endpoints are polled by the scheduler.
   const rest = buildRest({ config, store, clock, logger });
   const productSync = buildProductSync({ config, store, clock, logger });

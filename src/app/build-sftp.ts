@@ -4,6 +4,7 @@
  * them by the connection's `format` when the inbox processor takes them.
  */
 
+import { createEdi997Sender } from "../connectors/sftp/edi-997-sender.ts";
 import { createEdiAckTracker } from "../connectors/sftp/edi-ack-tracker.ts";
 import { createEdiDepositorRouter } from "../connectors/sftp/edi-depositor-router.ts";
 import { createSftpClient, type SftpClient } from "../connectors/sftp/sftp-client.ts";
@@ -14,6 +15,7 @@ import {
 } from "../connectors/sftp/sftp-connection.ts";
 import { createSftpPoller, type SftpPoller } from "../connectors/sftp/sftp-poller.ts";
 import type { Clock } from "../core/clock.ts";
+import type { JobHandler } from "../delivery/job-handler.ts";
 import type { StructuredLogger } from "../delivery/structured-logger.ts";
 import type { Store } from "../store/store.ts";
 import type { CrossdockConfig } from "./config-schema.ts";
@@ -45,7 +47,14 @@ export function buildSftp(options: {
   store: Store;
   clock: Clock;
   logger: StructuredLogger;
-}): { runtimes: Map<string, SftpRuntime>; start(): void; startRouting(): void; stop(): Promise<void> } {
+}): {
+  runtimes: Map<string, SftpRuntime>;
+  /** Job handlers of the sftp connections that answer with 997s (`edi.send-997`). */
+  handlers: Map<string, JobHandler>;
+  start(): void;
+  startRouting(): void;
+  stop(): Promise<void>;
+} {
   const runtimes = new Map<string, SftpRuntime>();
   for (const [name, connection] of Object.entries(options.config.connections)) {
     if (connection.type !== SFTP_CONNECTION_TYPE) continue;
@@ -80,8 +89,26 @@ export function buildSftp(options: {
   const acks = x12
     ? createEdiAckTracker({ store: options.store, clock: options.clock, logger: options.logger })
     : undefined;
+  // Partners we write X12 to (our envelope, their folder) get a 997 for each interchange they send.
+  const handlers = new Map<string, JobHandler>();
+  for (const runtime of runtimes.values()) {
+    const { x12: envelope, outbound, format } = runtime.settings;
+    if (format !== "x12" || !envelope || !outbound) continue;
+    handlers.set(
+      runtime.name,
+      createEdi997Sender({
+        name: runtime.name,
+        store: options.store,
+        clock: options.clock,
+        client: runtime.client,
+        outbound: outbound.folder,
+        envelope,
+      }),
+    );
+  }
   return {
     runtimes,
+    handlers,
     startRouting() {
       router?.start(500);
       acks?.start(1_000);

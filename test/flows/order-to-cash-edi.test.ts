@@ -135,11 +135,18 @@ flows:
     assert.equal(output.shipments, 2, "two 945s, the duplicates counted once");
     assert.equal(output.paymentIds.length, 1);
 
-    // The 3PL got one 940 (named after the Odoo order) and sent a 997 and two 945s, each twice.
-    assert.equal(edi.received.length, 1);
+    // The 3PL got one 940 (named after the Odoo order) and sent a 997 and two 945s, each twice; the hub
+    // answered each 945 interchange with a 997 (a duplicate file is one inbox message, so one 997 each),
+    // and nobody answered a 997 with a 997.
+    await until("the hub's 997s picked up by the 3PL", () => edi.received.length === 3);
+    assert.deepEqual(
+      edi.received.map((f) => f.documents.length).sort(),
+      [0, 0, 1],
+      "one order from the 940; the hub's two 997s make none",
+    );
     const sent = edi.sent.map((s) => s.type).sort();
     assert.deepEqual(sent.filter((t) => t === "945").length, 4, JSON.stringify(edi.sent));
-    assert.ok(sent.includes("997"));
+    assert.equal(sent.filter((t) => t === "997").length, 1, "the 3PL's one 997, for the 940");
     // The 3PL's 997 marked the hub's 940 as accepted.
     await until("the 940 acknowledged", async () => {
       const acks = await app.store.records.list("x12-ack", { prefix: "wms/" });

@@ -49,3 +49,25 @@ export function build997(
   segments.push(["AK9", status, String(outcomes.length), String(outcomes.length), String(accepted)]);
   return { type: "997", segments };
 }
+
+/**
+ * The functional groups a 997 answers for one interchange: its sets' verdicts grouped by GS (functional
+ * id and GS06), in order. A 997 group (`FA`) is left out: X12 never acknowledges a 997, and partners
+ * that did would answer each other forever. Bare sets (no GS) get no 997.
+ */
+export interface GroupToAcknowledge {
+  group: { functionalId: string; controlNumber: string };
+  outcomes: X12SetOutcome[];
+}
+
+export function groupsToAcknowledge(outcomes: readonly X12SetOutcome[]): GroupToAcknowledge[] {
+  const groups = new Map<string, GroupToAcknowledge>();
+  for (const outcome of outcomes) {
+    if (outcome.group === undefined || outcome.group.functionalId === "FA") continue;
+    const key = `${outcome.group.functionalId}/${outcome.group.controlNumber}`;
+    const entry: GroupToAcknowledge = groups.get(key) ?? { group: outcome.group, outcomes: [] };
+    entry.outcomes.push(outcome);
+    groups.set(key, entry);
+  }
+  return [...groups.values()];
+}

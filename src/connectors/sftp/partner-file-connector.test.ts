@@ -147,3 +147,43 @@ test("a 3PL's CSV shipment file through its layout: each shipment on its order's
     assert.match(refused.error.message, /wms\/ship\.csv line 2/);
   }
 });
+
+test("a partner we write to gets a 997 job per interchange it sends; a 997 is never acknowledged", () => {
+  const settings = {
+    type: "sftp",
+    format: "x12",
+    channel: "acme",
+    outbound: { folder: "in" },
+    x12: { senderId: "CROSSDOCK", receiverId: "ACME" },
+  };
+  const outcome = partnerFileConnector.decode(
+    message(fixture("edi-x12/fixtures/850-two-lines.x12")),
+    "acme",
+    settings,
+  );
+  assert.ok(outcome.ok);
+  assert.equal(outcome.jobs.length, 1);
+  const job = outcome.jobs[0];
+  assert.equal(job?.kind, "edi.send-997");
+  assert.equal(job?.target, "acme");
+  assert.equal(job?.idempotencyKey, "edi-997:msg_1:0");
+  const payload = job?.payload as {
+    groups: { functionalId: string; outcomes: unknown[] }[];
+    sender?: { id: string };
+  };
+  assert.deepEqual(
+    payload.groups.map((g) => [g.functionalId, g.outcomes.length]),
+    [["PO", 1]],
+  );
+  assert.ok(payload.sender?.id, "addressed back to the interchange's sender");
+  const without = partnerFileConnector.decode(
+    message(fixture("edi-x12/fixtures/850-two-lines.x12")),
+    "acme",
+    {
+      type: "sftp",
+      format: "x12",
+    },
+  );
+  assert.ok(without.ok);
+  assert.equal(without.jobs.length, 0, "no envelope or folder of ours: no 997");
+});

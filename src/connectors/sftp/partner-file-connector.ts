@@ -14,18 +14,20 @@
  * the hub sent in its 940 (`order:<key>`).
  */
 import { CrossdockError } from "../../core/errors.ts";
-import type { InboxMessage } from "../../store/store.ts";
+import type { InboxMessage, JsonValue } from "../../store/store.ts";
 import type { ConnectionSettings, DecodeOutcome, InboundConnector } from "../connector.ts";
+import { groupsToAcknowledge } from "../edi-x12/x12-build-997.ts";
 import { X12_MAPPERS } from "../edi-x12/x12-mappers.ts";
 import type { X12Record } from "../edi-x12/x12-mapping.ts";
-import type { X12Problem } from "../edi-x12/x12-segment.ts";
-import { createX12SetRunner } from "../edi-x12/x12-set-runner.ts";
+import { el, type X12Problem, type X12Segment } from "../edi-x12/x12-segment.ts";
+import { createX12SetRunner, type X12SetOutcome } from "../edi-x12/x12-set-runner.ts";
 import { runX12 } from "../edi-x12/x12-stream.ts";
 import { EDIFACT_MAPPINGS, mapEdifactMessage } from "../edifact/edifact-mapping.ts";
 import { readEdifact } from "../edifact/edifact-reader.ts";
 import { builtinLayout } from "../flatfile/builtin-layouts.ts";
 import { compileLayout } from "../flatfile/check-layout.ts";
 import { decodeFlatFile } from "../flatfile/decode-flat-file.ts";
+import { SEND_997_KIND, type Send997Payload } from "./edi-997-sender.ts";
 import { mergeStockEvents, type PartnerRecord, recordEvents } from "./partner-file-events.ts";
 import { SFTP_CONNECTION_TYPE, type SftpConnectionConfig } from "./sftp-connection.ts";
 
@@ -36,6 +38,7 @@ function refuse(code: X12Problem["code"], message: string, details: Record<strin
 function decodeX12(file: string, bytes: Uint8Array, settings: SftpConnectionConfig, channel: string) {
   const records: PartnerRecord[] = [];
   const problems: X12Problem[] = [];
+  const acks: Send997Payload[] = [];
   let pending: X12Record[] = [];
   const runner = createX12SetRunner(
     file,
@@ -48,14 +51,22 @@ function decodeX12(file: string, bytes: Uint8Array, settings: SftpConnectionConf
     {
       record: (record) => pending.push(record),
       problem: (problem) => problems.push(problem),
-      interchangeEnd: () => {
+      interchangeEnd: (outcomes, isa) => {
         for (const record of pending) records.push({ entity: record.entity, value: record.value });
         pending = [];
+        acks.push(ackOf(outcomes, isa));
       },
     },
   );
   runX12(file, bytes, runner);
-  return { records, problem: problems.sort((a, b) => a.location.segment - b.location.segment)[0] };
+  return { records, acks, problem: problems.sort((a, b) => a.location.segment - b.location.segment)[0] };
+}
+
+/** The 997 owed for one interchange: its groups (not 997s) with their sets' verdicts, to its sender. */
+function ackOf(outcomes: readonly X12SetOutcome[], isa: X12Segment | undefined): Send997Payload {
+  const groups = groupsToAcknowledge(outcomes).map((g) => ({ ...g.group, outcomes: g.outcomes }));
+  const sender = isa ? { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() } : undefined;
+  return { groups, ...(sender?.id ? { sender } : {}) };
 }
 
 function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnectionConfig, channel: string) {
@@ -140,7 +151,20 @@ export const partnerFileConnector: InboundConnector = {
         format: settings.format,
       });
     }
-    return eventsOf(decoded.records, message, connectionName, settings);
+    const outcome = eventsOf(decoded.records, message, connectionName, settings);
+    // A partner we write to (our envelope and its folder) gets a 997 for each interchange it sent.
+    if (outcome.ok && "acks" in decoded && settings.x12 && settings.outbound) {
+      const jobs = decoded.acks
+        .filter((ack) => ack.groups.length > 0)
+        .map((ack, i) => ({
+          target: connectionName,
+          kind: SEND_997_KIND,
+          idempotencyKey: `edi-997:${message.id}:${i}`,
+          payload: ack as unknown as JsonValue,
+        }));
+      return { ...outcome, jobs };
+    }
+    return outcome;
   },
   async decodeAsync(message, connectionName, raw) {
     const settings = raw as unknown as SftpConnectionConfig;
