@@ -5,10 +5,10 @@
  * Webhooks, retried and logged; they answer through the REST API (`POST /api/v1/purchases/{id}/
  * acknowledgements`). An EDI supplier (850 over SFTP) will implement the same port.
  *
- * A step's effect and its record are not one transaction: the event carries the step's idempotency key
- * as its `causationId`, and the stream is read for it first, so a step run again sends once.
+ * A step run again after a crash sends once (`appendOnce`).
  */
 import type { JsonValue, Store } from "../../store/store.ts";
+import { appendOnce } from "../append-once.ts";
 import type { SupplierPort } from "./procure-to-pay-ports.ts";
 
 export const PURCHASE_ORDERED = "purchase.ordered";
@@ -16,23 +16,17 @@ export const PURCHASE_ORDERED = "purchase.ordered";
 export function createEventSupplierPort(store: Pick<Store, "events">): SupplierPort {
   return {
     async send(request, idempotencyKey) {
-      const stream = `purchase:${request.key}`;
-      const existing = await store.events.readStream(stream);
-      if (!existing.some((e) => e.causationId === idempotencyKey)) {
-        await store.events.append([
-          {
-            stream,
-            type: PURCHASE_ORDERED,
-            data: {
-              key: request.key,
-              odooName: request.odooName,
-              resend: request.resend,
-              purchase: request.purchase as unknown as JsonValue,
-            },
-            causationId: idempotencyKey,
-          },
-        ]);
-      }
+      const data = {
+        key: request.key,
+        odooName: request.odooName,
+        resend: request.resend,
+        purchase: request.purchase as unknown as JsonValue,
+      };
+      await appendOnce(
+        store,
+        { stream: `purchase:${request.key}`, type: PURCHASE_ORDERED, data },
+        idempotencyKey,
+      );
       return { reference: request.odooName };
     },
   };
