@@ -19,17 +19,13 @@
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import type { SupplierPort } from "../../flows/procure-to-pay/procure-to-pay-ports.ts";
-import type { JsonValue, Store } from "../../store/store.ts";
+import type { Store } from "../../store/store.ts";
 import type { X12FunctionalAck } from "../edi-x12/x12-997-ack.ts";
 import { type Build850Options, build850 } from "../edi-x12/x12-build-850.ts";
-import {
-  createX12ControlNumbers,
-  type X12AcknowledgeResult,
-  type X12AckRecord,
-} from "../edi-x12/x12-control-numbers.ts";
-import { writeX12Interchange, type X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
+import type { X12AcknowledgeResult, X12AckRecord } from "../edi-x12/x12-control-numbers.ts";
+import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
 import type { SftpClient } from "./sftp-client.ts";
-import { createSftpPublisher } from "./sftp-publisher.ts";
+import { createX12Outbound } from "./x12-outbound.ts";
 
 /** Records: `<connection>:<purchase key>:<resend>` -> the 850 interchange written for that send. */
 export const SENT_850_KIND = "edi.850";
@@ -60,38 +56,18 @@ export interface EdiSupplierPort extends SupplierPort {
   overdue(): Promise<{ record: X12AckRecord; error: CrossdockError }[]>;
 }
 
-interface Sent850 {
-  file: string;
-  body: string;
-  poNumber: string;
-  interchange: number;
-  group: number;
-  idempotencyKey: string;
-}
-
 const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 60);
 
 export function createEdiSupplierPort(options: EdiSupplierOptions): EdiSupplierPort {
-  const { name, store, clock, envelope } = options;
-  const publisher = createSftpPublisher({
-    client: options.client,
-    connection: name,
-    outbound: options.outbound,
-  });
-  const numbers = createX12ControlNumbers(
-    store,
-    clock,
-    options.ackDeadlineMs === undefined ? {} : { ackDeadlineMs: options.ackDeadlineMs },
-  );
+  const { name, envelope } = options;
+  // UTF-8: a supplier's 850 carries names and addresses as written.
+  const outbound = createX12Outbound({ ...options, encoding: "utf8" });
+  const numbers = outbound.numbers;
   const buyer = options.buyer ?? { name: envelope.senderId, id: envelope.senderId };
 
-  async function prepare(request: Parameters<SupplierPort["send"]>[0], idempotencyKey: string) {
-    const recordKey = `${name}:${request.key}:${request.resend}`;
-    const existing = await store.records.get(SENT_850_KIND, recordKey);
-    if (existing) return existing.data as unknown as Sent850;
+  function prepare(request: Parameters<SupplierPort["send"]>[0], idempotencyKey: string) {
     const { purchase } = request;
-    const control = await numbers.allocate(name, 1);
-    const body = writeX12Interchange(envelope, {
+    return outbound.publishOnce(SENT_850_KIND, `${name}:${request.key}:${request.resend}`, 1, (control) => ({
       functionalId: "PO",
       sets: [
         build850(purchase, {
@@ -100,39 +76,15 @@ export function createEdiSupplierPort(options: EdiSupplierOptions): EdiSupplierP
           internalReference: request.odooName,
         }),
       ],
-      control,
-      at: new Date(clock.now()),
-    });
-    const isa13 = String(control.interchange).padStart(9, "0");
-    const sent: Sent850 = {
-      file: `850-${fileSafe(purchase.poNumber)}-${isa13}.x12`,
-      body,
-      poNumber: purchase.poNumber,
-      interchange: control.interchange,
-      group: control.group,
-      idempotencyKey,
-    };
-    try {
-      await store.transaction(async (tx) => {
-        await tx.putRecord(SENT_850_KIND, recordKey, sent as unknown as JsonValue, { expectedVersion: 0 });
-        await numbers.expectAck(
-          name,
-          {
-            interchange: control.interchange,
-            group: control.group,
-            functionalId: "PO",
-            sets: control.sets.map((controlNumber) => ({ type: "850", controlNumber })),
-          },
-          tx,
-        );
-      });
-      return sent;
-    } catch (error) {
-      // Another attempt stored its 850 first: publish that one (the allocated numbers stay unused).
-      const raced = await store.records.get(SENT_850_KIND, recordKey);
-      if (raced) return raced.data as unknown as Sent850;
-      throw error;
-    }
+      file: `850-${fileSafe(purchase.poNumber)}-${String(control.interchange).padStart(9, "0")}.x12`,
+      extra: {
+        poNumber: purchase.poNumber,
+        interchange: control.interchange,
+        group: control.group,
+        idempotencyKey,
+      },
+      expectAck: true,
+    }));
   }
 
   return {
@@ -146,7 +98,6 @@ export function createEdiSupplierPort(options: EdiSupplierOptions): EdiSupplierP
         );
       }
       const sent = await prepare(request, idempotencyKey);
-      await publisher.publish(sent.file, Buffer.from(sent.body, "utf8"));
       return { reference: sent.file };
     },
     acknowledge: (ack) => numbers.acknowledge(name, ack),

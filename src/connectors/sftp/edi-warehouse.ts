@@ -17,12 +17,11 @@
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
 import type { WarehousePort } from "../../flows/order-to-cash/order-to-cash-ports.ts";
-import type { JsonValue, Store } from "../../store/store.ts";
+import type { Store } from "../../store/store.ts";
 import { build940 } from "../edi-x12/x12-build-940.ts";
-import { createX12ControlNumbers } from "../edi-x12/x12-control-numbers.ts";
-import { writeX12Interchange, type X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
+import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
 import type { SftpClient } from "./sftp-client.ts";
-import { createSftpPublisher } from "./sftp-publisher.ts";
+import { createX12Outbound } from "./x12-outbound.ts";
 
 /** Records: `<connection>:<depositor number>` -> the order key; `<connection>:<order key>` -> the 940. */
 export const DEPOSITOR_KIND = "edi.depositor";
@@ -41,66 +40,9 @@ export interface EdiWarehouseOptions {
   warehouse?: string;
 }
 
-interface Sent940 {
-  file: string;
-  body: string;
-  depositor: string;
-}
-
 export function createEdiWarehouse(options: EdiWarehouseOptions): WarehousePort {
-  const { name, store, clock } = options;
-  const publisher = createSftpPublisher({
-    client: options.client,
-    connection: name,
-    outbound: options.outbound,
-  });
-  const numbers = createX12ControlNumbers(store, clock);
-
-  async function prepare(
-    key: string,
-    depositor: string,
-    order: Parameters<WarehousePort["release"]>[0]["order"],
-  ) {
-    const existing = await store.records.get(SENT_940_KIND, `${name}:${key}`);
-    if (existing) return existing.data as unknown as Sent940;
-    const control = await numbers.allocate(name, 1);
-    const body = writeX12Interchange(options.envelope, {
-      functionalId: "OW",
-      sets: [
-        build940(
-          { ...order, channelOrderId: depositor },
-          options.warehouse ? { warehouse: options.warehouse } : {},
-        ),
-      ],
-      control,
-      at: new Date(clock.now()),
-    });
-    const sent: Sent940 = { file: `940-${depositor}-${control.interchange}.x12`, body, depositor };
-    try {
-      await store.transaction(async (tx) => {
-        await tx.putRecord(SENT_940_KIND, `${name}:${key}`, sent as unknown as JsonValue, {
-          expectedVersion: 0,
-        });
-        await tx.putRecord(DEPOSITOR_KIND, `${name}:${depositor}`, { key } as JsonValue);
-        await numbers.expectAck(
-          name,
-          {
-            interchange: control.interchange,
-            group: control.group,
-            functionalId: "OW",
-            sets: control.sets.map((controlNumber) => ({ type: "940", controlNumber })),
-          },
-          tx,
-        );
-      });
-      return sent;
-    } catch (error) {
-      // Another attempt stored its 940 first: publish that one.
-      const raced = await store.records.get(SENT_940_KIND, `${name}:${key}`);
-      if (raced) return raced.data as unknown as Sent940;
-      throw error;
-    }
-  }
+  const { name } = options;
+  const outbound = createX12Outbound(options);
 
   return {
     async release({ key, order, saleOrder }) {
@@ -111,8 +53,19 @@ export function createEdiWarehouse(options: EdiWarehouseOptions): WarehousePort 
           { details: { key, saleOrder } },
         );
       }
-      const sent = await prepare(key, saleOrder, order);
-      await publisher.publish(sent.file, Buffer.from(sent.body, "latin1"));
+      const sent = await outbound.publishOnce(SENT_940_KIND, `${name}:${key}`, 1, (control) => ({
+        functionalId: "OW",
+        sets: [
+          build940(
+            { ...order, channelOrderId: saleOrder },
+            options.warehouse ? { warehouse: options.warehouse } : {},
+          ),
+        ],
+        file: `940-${saleOrder}-${control.interchange}.x12`,
+        extra: { depositor: saleOrder },
+        expectAck: true,
+        alsoInTx: async (tx) => void (await tx.putRecord(DEPOSITOR_KIND, `${name}:${saleOrder}`, { key })),
+      }));
       return { reference: sent.depositor };
     },
     async cancel() {
