@@ -4,8 +4,8 @@
  * mapper reads it to an order with the purchase's lines, parties and date.
  */
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { describe, it } from "node:test";
+import { nodeX12Segments, ourSegments } from "../../../test/support/x12-oracle.ts";
 import { MODEL_EXAMPLES } from "../../core/model/model-examples.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { PurchaseOrder } from "../../core/model/purchase-order.ts";
@@ -15,52 +15,6 @@ import type { X12Record } from "./x12-mapping.ts";
 import { createX12SetRunner } from "./x12-set-runner.ts";
 import { runX12 } from "./x12-stream.ts";
 import { writeX12Interchange, type X12PartnerEnvelope } from "./x12-writer.ts";
-
-interface NodeX12Segment {
-  tag: string;
-  elements: { value: string }[];
-}
-interface NodeX12Interchange {
-  header: NodeX12Segment;
-  trailer: NodeX12Segment;
-  functionalGroups: {
-    header: NodeX12Segment;
-    trailer: NodeX12Segment;
-    transactions: { header: NodeX12Segment; trailer: NodeX12Segment; segments: NodeX12Segment[] }[];
-  }[];
-}
-const { X12Parser } = createRequire(import.meta.url)("node-x12") as {
-  X12Parser: new (strict: boolean) => { parse(edi: string): NodeX12Interchange };
-};
-
-function nodeX12Segments(edi: string): string[][] {
-  const interchange = new X12Parser(true).parse(edi);
-  const row = (s: NodeX12Segment) => [s.tag, ...s.elements.map((e) => e.value)];
-  const out = [row(interchange.header)];
-  for (const group of interchange.functionalGroups) {
-    out.push(row(group.header));
-    for (const set of group.transactions)
-      out.push(row(set.header), ...set.segments.map(row), row(set.trailer));
-    out.push(row(group.trailer));
-  }
-  out.push(row(interchange.trailer));
-  return out;
-}
-
-function ourSegments(edi: string): string[][] {
-  const out: string[][] = [];
-  runX12("850.x12", edi, {
-    problem: (p) => assert.fail(p.message),
-    interchangeStart: (isa) => out.push(["ISA", ...isa!.elements]),
-    groupStart: (gs) => out.push(["GS", ...gs!.elements]),
-    setStart: (st) => out.push(["ST", ...st.elements]),
-    setSegment: (s) => out.push([s.tag, ...s.elements]),
-    setEnd: (se) => out.push(["SE", ...se!.elements]),
-    groupEnd: (ge) => out.push(["GE", ...ge!.elements]),
-    interchangeEnd: (iea) => out.push(["IEA", ...iea!.elements]),
-  });
-  return out;
-}
 
 const envelopes: X12PartnerEnvelope[] = [
   {
@@ -126,7 +80,7 @@ describe("build850", () => {
         control: { interchange: 42, group: 7, sets: [3] },
         at: new Date("2026-03-02T08:05:00Z"),
       });
-      const ours = ourSegments(edi);
+      const ours = ourSegments(edi, "850.x12");
       const theirs = nodeX12Segments(edi);
       // node-x12 rewrites ISA13 and IEA02 with parseInt (see docs/edi-x12.md).
       theirs[0]![13] = ours[0]![13]!;

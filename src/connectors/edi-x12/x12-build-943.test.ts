@@ -3,60 +3,13 @@
  * oracle) to the same segments as with the project's reader, which reads it without a problem.
  */
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { describe, it } from "node:test";
+import { nodeX12Segments, ourSegments } from "../../../test/support/x12-oracle.ts";
 import { MODEL_EXAMPLES } from "../../core/model/model-examples.ts";
 import type { Shipment } from "../../core/model/shipment.ts";
 import { build943, type StockTransfer } from "./x12-build-943.ts";
 import { readX12 } from "./x12-reader.ts";
-import { runX12 } from "./x12-stream.ts";
 import { writeX12Interchange, type X12PartnerEnvelope } from "./x12-writer.ts";
-
-interface NodeX12Segment {
-  tag: string;
-  elements: { value: string }[];
-}
-interface NodeX12Interchange {
-  header: NodeX12Segment;
-  trailer: NodeX12Segment;
-  functionalGroups: {
-    header: NodeX12Segment;
-    trailer: NodeX12Segment;
-    transactions: { header: NodeX12Segment; trailer: NodeX12Segment; segments: NodeX12Segment[] }[];
-  }[];
-}
-const { X12Parser } = createRequire(import.meta.url)("node-x12") as {
-  X12Parser: new (strict: boolean) => { parse(edi: string): NodeX12Interchange };
-};
-
-function nodeX12Segments(edi: string): string[][] {
-  const interchange = new X12Parser(true).parse(edi);
-  const row = (s: NodeX12Segment) => [s.tag, ...s.elements.map((e) => e.value)];
-  const out = [row(interchange.header)];
-  for (const group of interchange.functionalGroups) {
-    out.push(row(group.header));
-    for (const set of group.transactions)
-      out.push(row(set.header), ...set.segments.map(row), row(set.trailer));
-    out.push(row(group.trailer));
-  }
-  out.push(row(interchange.trailer));
-  return out;
-}
-
-function ourSegments(edi: string): string[][] {
-  const out: string[][] = [];
-  runX12("943.x12", edi, {
-    problem: (p) => assert.fail(p.message),
-    interchangeStart: (isa) => out.push(["ISA", ...isa!.elements]),
-    groupStart: (gs) => out.push(["GS", ...gs!.elements]),
-    setStart: (st) => out.push(["ST", ...st.elements]),
-    setSegment: (s) => out.push([s.tag, ...s.elements]),
-    setEnd: (se) => out.push(["SE", ...se!.elements]),
-    groupEnd: (ge) => out.push(["GE", ...ge!.elements]),
-    interchangeEnd: (iea) => out.push(["IEA", ...iea!.elements]),
-  });
-  return out;
-}
 
 const envelopes: X12PartnerEnvelope[] = [
   {
@@ -143,7 +96,7 @@ describe("build943", () => {
         control: { interchange: 42, group: 7, sets: [3] },
         at: new Date("2026-03-11T08:05:00Z"),
       });
-      const ours = ourSegments(edi);
+      const ours = ourSegments(edi, "943.x12");
       const theirs = nodeX12Segments(edi);
       // node-x12 rewrites ISA13 and IEA02 with parseInt (see docs/edi-x12.md).
       theirs[0]![13] = ours[0]![13]!;

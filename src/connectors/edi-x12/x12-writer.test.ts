@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { describe, it } from "node:test";
+import { nodeX12Segments, ourSegments } from "../../../test/support/x12-oracle.ts";
 import { MODEL_EXAMPLES } from "../../core/model/model-examples.ts";
 import type { Order } from "../../core/model/order.ts";
 import { build810 } from "./x12-build-810.ts";
@@ -14,54 +14,6 @@ import { readX12 } from "./x12-reader.ts";
 import { createX12SetRunner, type X12SetOutcome } from "./x12-set-runner.ts";
 import { runX12 } from "./x12-stream.ts";
 import { writeX12Interchange, type X12PartnerEnvelope, type X12SetBody } from "./x12-writer.ts";
-
-interface NodeX12Segment {
-  tag: string;
-  elements: { value: string }[];
-}
-interface NodeX12Interchange {
-  header: NodeX12Segment;
-  trailer: NodeX12Segment;
-  functionalGroups: {
-    header: NodeX12Segment;
-    trailer: NodeX12Segment;
-    transactions: { header: NodeX12Segment; trailer: NodeX12Segment; segments: NodeX12Segment[] }[];
-  }[];
-}
-const { X12Parser } = createRequire(import.meta.url)("node-x12") as {
-  X12Parser: new (strict: boolean) => { parse(edi: string): NodeX12Interchange };
-};
-
-/** Every segment node-x12 reads, in order, as [tag, ...elements]. */
-function nodeX12Segments(edi: string): string[][] {
-  const interchange = new X12Parser(true).parse(edi);
-  const row = (s: NodeX12Segment) => [s.tag, ...s.elements.map((e) => e.value)];
-  const out = [row(interchange.header)];
-  for (const group of interchange.functionalGroups) {
-    out.push(row(group.header));
-    for (const set of group.transactions)
-      out.push(row(set.header), ...set.segments.map(row), row(set.trailer));
-    out.push(row(group.trailer));
-  }
-  out.push(row(interchange.trailer));
-  return out;
-}
-
-/** Every segment our reader reads, the same way, with no problem allowed. */
-function ourSegments(edi: string): string[][] {
-  const out: string[][] = [];
-  runX12("out.x12", edi, {
-    problem: (p) => assert.fail(p.message),
-    interchangeStart: (isa) => out.push(["ISA", ...isa!.elements]),
-    groupStart: (gs) => out.push(["GS", ...gs!.elements]),
-    setStart: (st) => out.push(["ST", ...st.elements]),
-    setSegment: (s) => out.push([s.tag, ...s.elements]),
-    setEnd: (se) => out.push(["SE", ...se!.elements]),
-    groupEnd: (ge) => out.push(["GE", ...ge!.elements]),
-    interchangeEnd: (iea) => out.push(["IEA", ...iea!.elements]),
-  });
-  return out;
-}
 
 const partners: X12PartnerEnvelope[] = [
   {
