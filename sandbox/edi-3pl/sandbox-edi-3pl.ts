@@ -8,18 +8,18 @@ import { createSftpClient } from "../../src/connectors/sftp/sftp-client.ts";
 import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
+import { EdiSftpOutbox, type EdiOutboundFile as OutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { Warehouse } from "../warehouse3pl/warehouse.ts";
-import { Edi3plOutbox, type OutboundFile } from "./edi-3pl-outbox.ts";
 import { Edi3plReceiving, type ExpectedTransfer, type ReceiptPlan } from "./edi-3pl-receiving.ts";
 import { read940File } from "./read-940.ts";
 import { build846, type StockReportRow } from "./x12-build-846.ts";
 import { build945 } from "./x12-build-945.ts";
 
 export type { EdiInboundFile } from "../partner-kit/edi-sftp-inbox.ts";
+export type { EdiOutboundFile as OutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
 export type { ShippingPlan, WarehouseOrder } from "../warehouse3pl/warehouse.ts";
-export type { OutboundFile } from "./edi-3pl-outbox.ts";
 export type { ExpectedTransfer, ReceiptPlan } from "./edi-3pl-receiving.ts";
 
 /** How to start the sandbox EDI 3PL; every field optional (README.md lists the defaults). */
@@ -156,9 +156,11 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     if (errors.length > 100) errors.shift();
   };
   const scheduler = new SimScheduler({ clock, autoRunMs: options.autoRunMs ?? (options.clock ? false : 50) });
-  const outbox = new Edi3plOutbox({
+  const outbox = new EdiSftpOutbox({
     clock,
     envelope,
+    functionalIds: { "997": "FA", "945": "SW", "846": "IB", "944": "RE" },
+    stampedAt: "queued",
     publisher: createSftpPublisher({ client, connection: "sandbox-edi-3pl", outbound }),
     firstControlNumber: options.firstControlNumber ?? 1,
     failed,

@@ -14,16 +14,19 @@ import type { Invoice } from "../../src/core/model/invoice.ts";
 import type { Address } from "../../src/core/model/party.ts";
 import type { PurchaseOrder } from "../../src/core/model/purchase-order.ts";
 import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
+import {
+  EdiSftpOutbox,
+  type EdiOutboundFile as PartnerOutboundFile,
+} from "../partner-kit/edi-sftp-outbox.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { type AckPlan, build855Answer } from "./answer-855.ts";
-import { EdiPartnerOutbox, type PartnerOutboundFile } from "./edi-partner-outbox.ts";
 import type { PurchaseOrder850 } from "./read-850.ts";
 import { read850File } from "./read-850.ts";
 
 export type { EdiInboundFile } from "../partner-kit/edi-sftp-inbox.ts";
+export type { EdiOutboundFile as PartnerOutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
 export type { AckPlan, LineChange } from "./answer-855.ts";
-export type { PartnerOutboundFile } from "./edi-partner-outbox.ts";
 
 /** How to start the sandbox trading partner; every field optional (README.md lists the defaults). */
 export interface SandboxEdiPartnerOptions {
@@ -180,9 +183,12 @@ export async function startSandboxEdiPartner(
     if (errors.length > 100) errors.shift();
   };
   const scheduler = new SimScheduler({ clock, autoRunMs: options.autoRunMs ?? (options.clock ? false : 50) });
-  const outbox = new EdiPartnerOutbox({
+  const outbox = new EdiSftpOutbox({
     clock,
     envelope,
+    functionalIds: { "997": "FA", "855": "PR", "850": "PO", "810": "IN" },
+    // Written when it is due: ISA09/10 and GS04/05 say when the partner sent it.
+    stampedAt: "due",
     publisher: createSftpPublisher({ client, connection: "sandbox-edi-partner", outbound }),
     firstControlNumber: options.firstControlNumber ?? 1,
     failed,

@@ -1,11 +1,13 @@
 /**
- * What the sandbox trading partner sends: each document becomes an interchange in the partner's
- * envelope with its own increasing control numbers (ISA13, GS06, ST02), waits in an outbox until it is
- * due, and is published to the outbound folder atomically (`.name.part`, then rename) by `flush()`, in
- * order. A publish that fails (server down, timeout) leaves it and everything after it queued.
+ * What a sandbox EDI partner (the 3PL, the trading partner) sends: each document becomes an interchange
+ * in the partner's envelope with its own increasing control numbers (ISA13, GS06, ST02), waits in an
+ * outbox until it is due, and is published to the outbound folder atomically (`.name.part`, then
+ * rename) by `flush()`, in order. A publish that fails (server down, timeout) leaves it and everything
+ * after it queued for the next flush: nothing is dropped.
  *
- * Names are `<type>_<UTC stamp>_<ISA13>.x12`; GS01 follows the set: `FA` 997, `PR` 855, `PO` 850,
- * `IN` 810. (The same scheme as the sandbox EDI 3PL's outbox, with the partner's documents.)
+ * Names are `<type>_<UTC stamp>_<ISA13>.x12` (`945_20260101T000100000Z_000000002.x12`), so a sandbox
+ * restarted on the same folder never collides with its earlier files; a resent duplicate is
+ * `<name>.resend<n>.x12` with the very same bytes. GS01 follows the set type (`functionalIds`).
  */
 
 import {
@@ -18,9 +20,9 @@ import type { SftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts"
 import type { Clock } from "../../src/core/clock.ts";
 
 /** One file the partner sends. */
-export interface PartnerOutboundFile {
+export interface EdiOutboundFile {
   readonly name: string;
-  /** `997`, `855`, `850` or `810`. */
+  /** The set type: `997`, `945`, `855`, ... */
   readonly type: string;
   readonly bytes: Buffer;
   /** ISA13 of its interchange. */
@@ -29,36 +31,44 @@ export interface PartnerOutboundFile {
   readonly notBefore: number;
   /** When it was published; undefined while queued. */
   writtenAt?: number;
+  /** For a resent duplicate: the name of the file it repeats. */
+  readonly duplicateOf?: string;
 }
 
-export interface EdiPartnerOutboxDeps {
+export interface EdiSftpOutboxDeps {
   readonly clock: Clock;
   readonly publisher: SftpPublisher;
   readonly envelope: X12PartnerEnvelope;
   readonly firstControlNumber: number;
-  readonly failed: (error: unknown, file: PartnerOutboundFile) => void;
+  /** GS01 by set type; `ZZ` for a type not listed. */
+  readonly functionalIds: Readonly<Record<string, string>>;
+  /**
+   * The time the envelope (ISA09/10, GS04/05) and the name carry: when the document was queued, or when
+   * it is due (the partner wrote it then).
+   */
+  readonly stampedAt: "queued" | "due";
+  /** Told about each publish failure (kept for diagnostics). */
+  readonly failed: (error: unknown, file: EdiOutboundFile) => void;
 }
 
-const FUNCTIONAL_IDS: Readonly<Record<string, string>> = {
-  "997": "FA",
-  "855": "PR",
-  "850": "PO",
-  "810": "IN",
-};
-
-export class EdiPartnerOutbox {
-  readonly files: PartnerOutboundFile[] = [];
-  readonly #deps: EdiPartnerOutboxDeps;
-  #queue: PartnerOutboundFile[] = [];
+export class EdiSftpOutbox {
+  /** Every file, queued or published, in the order it was made. */
+  readonly files: EdiOutboundFile[] = [];
+  readonly #deps: EdiSftpOutboxDeps;
+  #queue: EdiOutboundFile[] = [];
   #interchange: number;
   #group: number;
   #set: number;
 
-  constructor(deps: EdiPartnerOutboxDeps) {
+  constructor(deps: EdiSftpOutboxDeps) {
     this.#deps = deps;
     this.#interchange = deps.firstControlNumber - 1;
     this.#group = deps.firstControlNumber - 1;
     this.#set = deps.firstControlNumber - 1;
+  }
+
+  get pending(): number {
+    return this.#queue.length;
   }
 
   /** Earliest `notBefore` among queued files. */
@@ -69,12 +79,15 @@ export class EdiPartnerOutbox {
     );
   }
 
-  /** Wraps `sets` (all of `type`) in a new interchange and queues it, `delayMs` from now. */
+  /**
+   * Wraps `sets` (all of `type`) in a new interchange and queues it, `delayMs` from now. `receiver`
+   * overrides the envelope's receiver (a 997 goes back to whoever sent the interchange it answers).
+   */
   send(
     type: string,
     sets: readonly X12SetBody[],
     options: { delayMs?: number; receiver?: { qualifier: string; id: string } } = {},
-  ): PartnerOutboundFile {
+  ): EdiOutboundFile {
     const now = this.#deps.clock.now();
     const envelope = options.receiver
       ? {
@@ -92,22 +105,35 @@ export class EdiPartnerOutbox {
     }
     const control = { interchange: this.#interchange, group: this.#group, sets: setNumbers };
     const notBefore = now + Math.max(0, options.delayMs ?? 0);
-    // Written when it is due: ISA09/10 and GS04/05 say when the partner sent it.
+    const stamp = this.#deps.stampedAt === "due" ? notBefore : now;
     const text = writeX12Interchange(envelope, {
-      functionalId: FUNCTIONAL_IDS[type] ?? "ZZ",
+      functionalId: this.#deps.functionalIds[type] ?? "ZZ",
       sets,
       control,
-      at: new Date(notBefore),
+      at: new Date(stamp),
     });
-    const file: PartnerOutboundFile = {
-      name: `${type}_${compactStamp(notBefore)}_${String(control.interchange).padStart(9, "0")}.x12`,
+    const file: EdiOutboundFile = {
+      name: `${type}_${compactStamp(stamp)}_${String(control.interchange).padStart(9, "0")}.x12`,
       type,
       bytes: Buffer.from(text, "utf8"),
       interchange: control.interchange,
       notBefore,
     };
-    this.files.push(file);
-    this.#queue.push(file);
+    this.#enqueue(file);
+    return file;
+  }
+
+  /** Queues `original`'s bytes once more under a new name, `delayMs` from now. */
+  resend(original: EdiOutboundFile, delayMs: number): EdiOutboundFile {
+    const copies = this.files.filter((f) => f.duplicateOf === original.name).length;
+    const file: EdiOutboundFile = {
+      ...original,
+      name: original.name.replace(/\.x12$/, `.resend${copies + 1}.x12`),
+      notBefore: this.#deps.clock.now() + Math.max(0, delayMs),
+      duplicateOf: original.name,
+      writtenAt: undefined,
+    };
+    this.#enqueue(file);
     return file;
   }
 
@@ -128,5 +154,10 @@ export class EdiPartnerOutbox {
       this.#queue = this.#queue.filter((f) => f !== next);
       written++;
     }
+  }
+
+  #enqueue(file: EdiOutboundFile): void {
+    this.files.push(file);
+    this.#queue.push(file);
   }
 }
