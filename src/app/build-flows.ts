@@ -7,6 +7,7 @@
 
 import type { X12PartnerEnvelope } from "../connectors/edi-x12/x12-writer.ts";
 import type { OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
+import { createEdiCustomerChannel, type EdiCustomerChannel } from "../connectors/sftp/edi-customer.ts";
 import { createEdiSupplierPort } from "../connectors/sftp/edi-supplier.ts";
 import { createEdiWarehouse } from "../connectors/sftp/edi-warehouse.ts";
 import { createShopifyChannel } from "../connectors/shopify/shopify-fulfillment.ts";
@@ -196,7 +197,26 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
     warehouse = http;
   }
   const shops = new Map<string, ChannelPort>();
+  const customers = new Map<string, EdiCustomerChannel>();
   for (const [channel, policy] of Object.entries(o2c.channels)) {
+    const edi = policy.edi ? options.sftp.get(policy.edi.connection) : undefined;
+    if (policy.edi && edi) {
+      customers.set(
+        channel,
+        createEdiCustomerChannel({
+          name: policy.edi.connection,
+          store: options.store,
+          clock: options.clock,
+          client: edi.client,
+          outbound: edi.settings.outbound?.folder as string,
+          envelope: edi.settings.x12 as X12PartnerEnvelope,
+          ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
+          ...(policy.edi.ackDeadlineHours === undefined
+            ? {}
+            : { ackDeadlineMs: policy.edi.ackDeadlineHours * 3_600_000 }),
+        }),
+      );
+    }
     if (!policy.tracking) continue;
     const shop = shopifyChannel(
       policy.tracking,
@@ -211,12 +231,25 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
       lookups: runtime.cache,
       ready: () => runtime.cacheReady(),
       batches: runtime.target.batches,
+      connection: o2c.odoo,
+      now: () => options.clock.now(),
       ...(o2c.shippingProduct ? { plan: { shippingProductSku: o2c.shippingProduct } } : {}),
     }),
     warehouse,
     channel: {
       async pushTracking(update, idempotencyKey) {
         await shops.get(update.order.channel)?.pushTracking(update, idempotencyKey);
+        await customers.get(update.order.channel)?.pushTracking(update, idempotencyKey);
+      },
+      sends(order) {
+        const documents = customers.get(order.channel)?.documents;
+        return { acknowledgement: documents?.has("855") ?? false, invoice: documents?.has("810") ?? false };
+      },
+      async acknowledge(update, idempotencyKey) {
+        await customers.get(update.order.channel)?.acknowledge(update, idempotencyKey);
+      },
+      async sendInvoices(update, idempotencyKey) {
+        await customers.get(update.order.channel)?.sendInvoices(update, idempotencyKey);
       },
     },
     alerts: createStoreAlerts(options.store),

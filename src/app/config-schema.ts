@@ -141,6 +141,25 @@ export const OrderToCashFlowSchema = Type.Object(
           tracking: Type.Optional(
             Type.String({ minLength: 1, expected: "the name of a shopify connection" }),
           ),
+          edi: Type.Optional(
+            Type.Object(
+              {
+                connection: Type.String({
+                  minLength: 1,
+                  expected: "the name of an sftp connection with format x12, outbound and x12",
+                }),
+                documents: Type.Optional(
+                  Type.Array(Type.Enum(["855", "856", "810"]), {
+                    minItems: 1,
+                    uniqueItems: true,
+                    expected: 'a list of "855", "856", "810"',
+                  }),
+                ),
+                ackDeadlineHours: Type.Optional(count(1, 720)),
+              },
+              { ...closed, expected: "{ connection, documents?, ackDeadlineHours? }" },
+            ),
+          ),
           creditCheck: Type.Optional(
             Type.Object(
               {
@@ -160,7 +179,7 @@ export const OrderToCashFlowSchema = Type.Object(
       ),
       {
         ...closed,
-        expected: "channel names (as in the orders) mapped to { prepaid, tracking?, creditCheck? }",
+        expected: "channel names (as in the orders) mapped to { prepaid, tracking?, edi?, creditCheck? }",
       },
     ),
     shippingProduct: Type.Optional(

@@ -193,6 +193,23 @@ class Resolver {
     );
     for (const [channel, policy] of Object.entries(o2c.channels)) {
       expect(["flows", "order-to-cash", "channels", channel, "tracking"], policy.tracking, "shopify");
+      const edi = policy.edi?.connection;
+      if (edi === undefined) continue;
+      const found = connections[edi];
+      const ok =
+        found?.type === "sftp" &&
+        found.format === "x12" &&
+        found.x12 !== undefined &&
+        found.outbound !== undefined;
+      if (!ok) {
+        this.#invalid.push(
+          problem(
+            this.#ctx.file,
+            this.#ctx.locate(["flows", "order-to-cash", "channels", channel, "edi", "connection"]),
+            `${JSON.stringify(edi)} ${found ? `is a connection of type ${found.type}${found.type === "sftp" ? " without format x12, x12 or outbound" : ""}` : "is not a configured connection"} (expected an sftp connection with format x12, x12 and outbound)`,
+          ),
+        );
+      }
     }
   }
 

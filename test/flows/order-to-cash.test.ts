@@ -11,6 +11,7 @@ import { type SandboxOdoo, startSandboxOdoo } from "../../sandbox/odoo/sandbox-o
 import { createMasterDataCache, type MasterDataCache } from "../../src/connectors/odoo/master-data-cache.ts";
 import { createOdooClient, type OdooClient } from "../../src/connectors/odoo/odoo-client.ts";
 import { CrossdockError } from "../../src/core/errors.ts";
+import type { Invoice } from "../../src/core/model/invoice.ts";
 import { MODEL_EXAMPLES } from "../../src/core/model/model-examples.ts";
 import type { Order } from "../../src/core/model/order.ts";
 import { createOdooOrderPort } from "../../src/flows/order-to-cash/odoo-order-port.ts";
@@ -567,6 +568,143 @@ describe("credit check", () => {
     await ship(f.store, third, fullShipment(third, "CR3"));
     await f.drain();
     assert.equal(await outcomeOf(f, three.run.id), "fulfilled");
+  });
+});
+
+describe("a channel that is sent documents (an EDI customer)", () => {
+  const channelWithDocuments = () => {
+    const acknowledged: { saleOrder: string; accepted: boolean; reason?: string; idempotencyKey: string }[] =
+      [];
+    const invoiced: { invoices: Invoice[]; idempotencyKey: string }[] = [];
+    const channel: OrderToCashPorts["channel"] = {
+      async pushTracking() {},
+      sends: () => ({ acknowledgement: true, invoice: true }),
+      async acknowledge(update, idempotencyKey) {
+        acknowledged.push({
+          saleOrder: update.saleOrder,
+          accepted: update.accepted,
+          ...(update.reason ? { reason: update.reason } : {}),
+          idempotencyKey,
+        });
+      },
+      async sendInvoices(update, idempotencyKey) {
+        invoiced.push({ invoices: update.invoices, idempotencyKey });
+      },
+    };
+    return { channel, acknowledged, invoiced };
+  };
+
+  test("acknowledged once placed, and sent Odoo's invoice as a document: its number, lines by PO line and totals", async (t) => {
+    const docs = channelWithDocuments();
+    const p = ports({ channel: docs.channel });
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-DOC-1", {
+      lines: [
+        {
+          lineId: "10",
+          sku: skus[0] as string,
+          quantity: "2",
+          uom: "C62",
+          unitPrice: "30.00",
+          total: "60.00",
+        },
+        {
+          lineId: "20",
+          sku: skus[1] as string,
+          quantity: "4",
+          uom: "C62",
+          unitPrice: "5.00",
+          total: "20.00",
+        },
+      ],
+    });
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    assert.equal(docs.acknowledged.length, 1);
+    assert.equal(docs.acknowledged[0]?.accepted, true);
+    assert.match(docs.acknowledged[0]?.saleOrder ?? "", /^S\d+/);
+    assert.equal(docs.acknowledged[0]?.idempotencyKey, `${ORDER_TO_CASH}:shop:O2C-DOC-1:acknowledge-order`);
+    await ship(f.store, order, {
+      shipmentId: "DOC-1",
+      complete: true,
+      lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+      trackingNumber: "1Z-DOC-1",
+    });
+    await f.drain();
+    const done = await f.store.workflows.get(run.id);
+    assert.equal(done?.status, "completed", JSON.stringify(done?.error));
+    assert.equal(docs.acknowledged.length, 1, "acknowledged once");
+    assert.equal(docs.invoiced.length, 1);
+    const [invoice] = docs.invoiced[0]?.invoices ?? [];
+    const [move] = await client.read<{ name: string; amount_total: number; amount_tax: number }>(
+      "account.move",
+      (done?.output as { invoiceIds: number[] }).invoiceIds,
+      ["name", "amount_total", "amount_tax"],
+    );
+    assert.equal(invoice?.invoiceNumber, move?.name);
+    assert.equal(invoice?.kind, "invoice");
+    assert.deepEqual(
+      invoice?.lines.map((l) => [l.lineId, l.sku, l.quantity, l.uom, l.unitPrice, l.total]),
+      [
+        ["10", skus[0], "2", "C62", "30.00", "60.00"],
+        ["20", skus[1], "4", "C62", "5.00", "20.00"],
+      ],
+    );
+    assert.equal(invoice?.totals.subtotal, "80.00");
+    assert.equal(Number(invoice?.totals.grandTotal), move?.amount_total);
+    assert.equal(Number(invoice?.totals.taxTotal), move?.amount_tax);
+    assert.deepEqual(invoice?.orders, [
+      { channel: "shop", channelOrderId: "O2C-DOC-1", orderNumber: "#O2C-DOC-1" },
+    ]);
+    assert.equal(docs.invoiced[0]?.idempotencyKey, `${ORDER_TO_CASH}:shop:O2C-DOC-1:send-invoice`);
+  });
+
+  test("refused over the credit limit: the order is acknowledged as rejected, nothing placed", async (t) => {
+    const docs = channelWithDocuments();
+    const p = ports({ channel: docs.channel });
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-DOC-2", {
+      customer: { kind: "person", name: "Rita Refused", email: "rita-refused@example.com" },
+    });
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+      credit: { defaultLimit: "10.00" },
+    } as unknown as JsonValue);
+    await f.drain();
+    const [approval] = await f.store.workflows.listApprovals({ runId: run.id });
+    await f.store.workflows.decideApproval(approval?.id as string, { approved: false, by: "cfo" });
+    await f.drain();
+    assert.equal((await f.store.workflows.get(run.id))?.status, "completed");
+    assert.deepEqual(
+      docs.acknowledged.map((a) => [a.saleOrder, a.accepted, a.reason]),
+      [["", false, "over the credit limit"]],
+    );
+    assert.equal(docs.invoiced.length, 0);
+    assert.equal(p.released.length, 0);
+  });
+
+  test("a channel that is sent nothing runs no document steps", async (t) => {
+    const p = ports();
+    const f = await openWorkflowFixture(t, [createOrderToCash(p.value)]);
+    const order = canonical("O2C-DOC-3");
+    const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
+      order,
+      prepaid: false,
+    } as unknown as JsonValue);
+    await f.drain();
+    await ship(f.store, order, {
+      shipmentId: "DOC-3",
+      complete: true,
+      lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    });
+    await f.drain();
+    const steps = (await f.store.workflows.steps(run.id)).map((step) => step.stepId);
+    assert.ok(steps.includes("invoice"), steps.join(","));
+    assert.ok(!steps.includes("acknowledge-order") && !steps.includes("send-invoice"), steps.join(","));
   });
 });
 

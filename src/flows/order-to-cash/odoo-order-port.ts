@@ -3,6 +3,7 @@
  * partners and orders through batchers (so the runs in flight share `load` and `action_confirm` calls),
  * the other actions one call set each. Every method is idempotent, as the workflow's retries need.
  */
+import { readInvoiceDocuments } from "../../connectors/odoo/actions/invoice-documents.ts";
 import { invoiceOrders, registerPayment } from "../../connectors/odoo/actions/invoicing.ts";
 import { createOdooBatches, type OdooBatches } from "../../connectors/odoo/actions/odoo-batches.ts";
 import { validatePicking } from "../../connectors/odoo/actions/pickings.ts";
@@ -24,6 +25,9 @@ export function createOdooOrderPort(options: {
   plan?: OrderPlanOptions;
   /** The connection's shared batchers (its job target's), so flows and jobs batch together. */
   batches?: OdooBatches;
+  /** The Odoo connection's name (the system of the documents' refs); default `odoo`. */
+  connection?: string;
+  now?: () => number;
 }): OdooOrderPort {
   const { client } = options;
   const batches = options.batches ?? createOdooBatches(client);
@@ -70,6 +74,13 @@ export function createOdooOrderPort(options: {
       if (open.length > 0) await client.call({ model: "stock.picking", method: "action_cancel", ids: open });
     },
     invoice: (ids) => invoiceOrders(client, ids),
+    invoiceDocuments: (ids, order) =>
+      readInvoiceDocuments(client, ids, {
+        order,
+        system: options.connection ?? "odoo",
+        now: options.now ?? Date.now,
+        ...(options.plan?.shippingProductSku ? { shippingSku: options.plan.shippingProductSku } : {}),
+      }),
     registerPayment: (input) => registerPayment(client, input),
   };
 }

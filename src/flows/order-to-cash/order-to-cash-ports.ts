@@ -9,6 +9,7 @@ import type { PartnerInput } from "../../connectors/odoo/actions/partners.ts";
 import type { ValidatedPicking, ValidatePickingInput } from "../../connectors/odoo/actions/pickings.ts";
 import type { PlacedOrder, SaleOrderInput } from "../../connectors/odoo/actions/sale-orders.ts";
 import type { OrderPlanOutcome } from "../../connectors/odoo/odoo-order-plan.ts";
+import type { Invoice } from "../../core/model/invoice.ts";
 import type { Order } from "../../core/model/order.ts";
 
 /** A shipment as the warehouse connector reports it on `order:<key>` (`shipment.dispatched`). */
@@ -42,6 +43,8 @@ export interface OdooOrderPort {
   /** Cancels deliveries that will not ship (the rest of a cancelled order); done ones are left. */
   cancelPickings(pickingIds: number[]): Promise<void>;
   invoice(orderIds: number[]): Promise<InvoiceResult>;
+  /** The invoices as documents (lines, totals) for a channel that is sent them (an EDI customer's 810). */
+  invoiceDocuments?(invoiceIds: number[], order: Order): Promise<Invoice[]>;
   registerPayment(input: { invoiceIds: number[]; memo: string }): Promise<PaymentResult>;
 }
 
@@ -65,6 +68,18 @@ export interface ChannelPort {
     update: { order: Order; shipment: ShipmentNotice; pickingId: number },
     idempotencyKey: string,
   ): Promise<void>;
+  /**
+   * What the order's channel is sent besides tracking: an acknowledgement once the order is placed (or
+   * refused), the invoices once posted. An EDI customer takes both (855, 810); a web store neither.
+   */
+  sends?(order: Order): { acknowledgement: boolean; invoice: boolean };
+  /** Tells the channel the order was accepted (placed in Odoo as `saleOrder`) or refused. Idempotent. */
+  acknowledge?(
+    update: { order: Order; saleOrder: string; accepted: boolean; reason?: string },
+    idempotencyKey: string,
+  ): Promise<void>;
+  /** Sends the channel the order's posted invoices. Idempotent. */
+  sendInvoices?(update: { order: Order; invoices: Invoice[] }, idempotencyKey: string): Promise<void>;
 }
 
 /** Where a run tells people an order is at risk of missing its SLA. */

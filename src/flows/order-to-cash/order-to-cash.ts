@@ -14,6 +14,10 @@
  * a person decides (`sla-breach-review-n`): keep waiting another SLA period, or cancel (at the warehouse
  * and in Odoo, by compensation). A late shipment alone is no reason to cancel.
  *
+ * A channel that is sent documents (an EDI customer, `ChannelPort.sends`) gets an acknowledgement once
+ * the order is placed (`acknowledge-order`: an 855 accepting it; a refusal over the credit limit rejects
+ * it), its tracking per shipment (an 856) and, after invoicing, Odoo's invoices (`send-invoice`: 810s).
+ *
  * With a credit check (per channel), the customer's debt in Odoo plus the order is held against its
  * credit limit before the order is placed; over it, a person approves or rejects (`credit-approval`).
  *
@@ -59,6 +63,8 @@ export const STEP = Object.freeze({
   cancellationReview: "cancellation-review",
   creditCheck: "credit-check",
   creditApproval: "credit-approval",
+  acknowledge: "acknowledge-order",
+  sendInvoice: "send-invoice",
 });
 
 /** Shipments of one order followed before the rest is left to a person. */
@@ -151,6 +157,15 @@ export function createOrderToCash(ports: OrderToCashPorts) {
             ...(credit.approvalTimeoutMs === undefined ? {} : { timeoutMs: credit.approvalTimeoutMs }),
           });
           if (!decision.approved) {
+            if (ports.channel?.sends?.(order).acknowledgement) {
+              await ctx.step(STEP.acknowledge, async (step) => {
+                await ports.channel?.acknowledge?.(
+                  { order, saleOrder: "", accepted: false, reason: "over the credit limit" },
+                  step.idempotencyKey,
+                );
+                return { output: false };
+              });
+            }
             return { saleOrder: "", outcome: "credit-refused", shipments: 0, invoiceIds: [], paymentIds: [] };
           }
         }
@@ -174,6 +189,15 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         },
         { compensate: async ({ orderId }) => void (await ports.odoo.cancelOrders([orderId])) },
       );
+      if (ports.channel?.sends?.(order).acknowledgement) {
+        await ctx.step(STEP.acknowledge, async (step) => {
+          await ports.channel?.acknowledge?.(
+            { order, saleOrder: placed.name, accepted: true },
+            step.idempotencyKey,
+          );
+          return { output: true };
+        });
+      }
       const released = await ctx.step(
         STEP.release,
         async (step) => {
@@ -365,6 +389,18 @@ export function createOrderToCash(ports: OrderToCashPorts) {
         const result = await ports.odoo.invoice([placed.orderId]);
         return { output: { invoiceIds: result.invoiceIds } };
       });
+      const invoiceDocuments = ports.odoo.invoiceDocuments?.bind(ports.odoo);
+      if (
+        ports.channel?.sends?.(order).invoice &&
+        invoiceDocuments !== undefined &&
+        invoiced.invoiceIds.length > 0
+      ) {
+        await ctx.step(STEP.sendInvoice, async (step) => {
+          const invoices = await invoiceDocuments(invoiced.invoiceIds, order);
+          await ports.channel?.sendInvoices?.({ order, invoices }, step.idempotencyKey);
+          return { output: invoices.map((invoice) => invoice.invoiceNumber) };
+        });
+      }
       let paymentIds: number[] = [];
       if (input.prepaid && invoiced.invoiceIds.length > 0) {
         paymentIds = await ctx.step(STEP.payment, async (step) => {
