@@ -1,13 +1,12 @@
 /**
- * Writing X12 to a partner's SFTP folder, once: the interchange for a business key is built with fresh
- * control numbers, stored (with what else must commit with it, and the 997 it expects) before it is
- * published, so a retry after a crash or a lost answer publishes the same bytes under the same name,
- * which the publisher recognises as already there. Two attempts racing: the first stored wins, the
- * other's control numbers stay unused. The 940s to a 3PL, the 850s to a supplier and the hub's 997s
- * all go out this way.
+ * Writing X12 to a partner's SFTP folder, once (`stored-outbound.ts`): the interchange for a business
+ * key is built with fresh control numbers and stored, with what else must commit with it and the 997
+ * it expects, before it is published; a retry publishes the same bytes under the same name. The 940s
+ * to a 3PL, the 850s to a supplier, the 855/856/810s to a customer and the hub's 997s all go out this
+ * way.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { JsonValue, Store, StoreTx } from "../../store/store.ts";
+import type { Store, StoreTx } from "../../store/store.ts";
 import { createX12ControlNumbers, type X12ControlNumbers } from "../edi-x12/x12-control-numbers.ts";
 import {
   writeX12Interchange,
@@ -16,7 +15,7 @@ import {
   type X12SetBody,
 } from "../edi-x12/x12-writer.ts";
 import type { SftpClient } from "./sftp-client.ts";
-import { createSftpPublisher } from "./sftp-publisher.ts";
+import { createStoredOutbound } from "./stored-outbound.ts";
 
 /** What is stored per business key: the file and its bytes, plus the caller's own fields. */
 export interface X12Sent {
@@ -64,70 +63,53 @@ export function createX12Outbound(options: {
   /** How the interchange's text becomes bytes. Default `latin1`. */
   encoding?: BufferEncoding;
 }): X12Outbound {
-  const { name, store, clock } = options;
-  const publisher = createSftpPublisher({
-    client: options.client,
-    connection: name,
-    outbound: options.outbound,
-  });
+  const { name, clock } = options;
+  const stored = createStoredOutbound(options);
   const numbers = createX12ControlNumbers(
-    store,
+    options.store,
     clock,
     options.ackDeadlineMs === undefined ? {} : { ackDeadlineMs: options.ackDeadlineMs },
   );
 
-  async function prepare<T extends object>(
-    kind: string,
-    key: string,
-    setCount: number,
-    make: (control: X12ControlSet) => X12Document<T>,
-  ): Promise<X12Sent & T> {
-    const existing = await store.records.get(kind, key);
-    if (existing) return existing.data as unknown as X12Sent & T;
-    const control = await numbers.allocate(name, setCount);
-    const document = make(control);
-    const body = writeX12Interchange(document.envelope ?? options.envelope, {
-      functionalId: document.functionalId,
-      sets: document.sets,
-      control,
-      at: new Date(clock.now()),
-    });
-    const sent = { file: document.file, body, ...document.extra } as X12Sent & T;
-    try {
-      await store.transaction(async (tx) => {
-        await tx.putRecord(kind, key, sent as unknown as JsonValue, { expectedVersion: 0 });
-        await document.alsoInTx?.(tx);
-        if (document.expectAck) {
-          const sets = control.sets.map((controlNumber, i) => ({
-            type: document.sets[i]?.type ?? "",
-            controlNumber,
-          }));
-          await numbers.expectAck(
-            name,
-            {
-              interchange: control.interchange,
-              group: control.group,
-              functionalId: document.functionalId,
-              sets,
-            },
-            tx,
-          );
-        }
-      });
-      return sent;
-    } catch (error) {
-      const raced = await store.records.get(kind, key);
-      if (raced) return raced.data as unknown as X12Sent & T;
-      throw error;
-    }
-  }
-
   return {
     numbers,
-    async publishOnce(kind, key, setCount, make) {
-      const sent = await prepare(kind, key, setCount, make);
-      await publisher.publish(sent.file, Buffer.from(sent.body, options.encoding ?? "latin1"));
-      return sent;
+    publishOnce(kind, key, setCount, make) {
+      return stored.publishOnce(
+        kind,
+        key,
+        async () => {
+          const control = await numbers.allocate(name, setCount);
+          const document = make(control);
+          const body = writeX12Interchange(document.envelope ?? options.envelope, {
+            functionalId: document.functionalId,
+            sets: document.sets,
+            control,
+            at: new Date(clock.now()),
+          });
+          return {
+            document: { file: document.file, body, ...document.extra },
+            async inTx(tx: StoreTx) {
+              await document.alsoInTx?.(tx);
+              if (!document.expectAck) return;
+              const sets = control.sets.map((controlNumber, i) => ({
+                type: document.sets[i]?.type ?? "",
+                controlNumber,
+              }));
+              await numbers.expectAck(
+                name,
+                {
+                  interchange: control.interchange,
+                  group: control.group,
+                  functionalId: document.functionalId,
+                  sets,
+                },
+                tx,
+              );
+            },
+          };
+        },
+        (sent) => Buffer.from(sent.body, options.encoding ?? "latin1"),
+      );
     },
   };
 }
