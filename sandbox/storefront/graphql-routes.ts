@@ -10,6 +10,8 @@
  *   `products(first, after)` with `id title handle status vendor productType descriptionHtml tags`,
  *   `variants(first: $variantsFirst)` (`id sku title price barcode inventoryItem { id
  *   requiresShipping }`, `pageInfo { hasNextPage }`) and `pageInfo { hasNextPage endCursor }`.
+ * - `CrossdockSetInventory($input)`: the `inventorySetQuantities` mutation, cost 10
+ *   (inventory-set-quantities.ts).
  *
  * Cost, as Shopify counts it: an object 1, a connection 2 plus `first` times the cost of its node.
  * A query above 1,000 is refused (`MAX_COST_EXCEEDED`) before anything is taken. Otherwise the
@@ -21,6 +23,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../src/core/clock.ts";
 import { isObject, parseJson, readBody, sendJson } from "../partner-kit/http-kit.ts";
+import { INVENTORY_SET_QUANTITIES, SET_INVENTORY_OPERATION } from "./inventory-set-quantities.ts";
 import type { ShopCatalog, Variant } from "./shop-catalog.ts";
 import { money } from "./shop-format.ts";
 import { API_VERSION } from "./shop-webhooks.ts";
@@ -83,12 +86,17 @@ export interface GraphqlDeps {
   accessToken: string;
   currency: string;
   maxBodyBytes: number;
+  /** The sandbox clock, for the time of inventory changes. */
+  now: () => number;
+  /** Told the operation of every request that names one (known or not), for call counts. */
+  onOperation?: (name: string) => void;
 }
 
 type Outcome =
   | { ok: true; data: unknown; actualCost: number }
   | { ok: false; error: Record<string, unknown> };
-type Operation = {
+/** An operation the sandbox answers: its requested cost (or a top-level error), then its answer. */
+export type GraphqlOperation = {
   cost: (variables: Record<string, unknown>) => number | Record<string, unknown>;
   run: (variables: Record<string, unknown>, deps: GraphqlDeps) => Outcome;
 };
@@ -144,7 +152,8 @@ function productNode(v: Variant) {
   };
 }
 
-const OPERATIONS: Record<string, Operation> = {
+const OPERATIONS: Record<string, GraphqlOperation> = {
+  [SET_INVENTORY_OPERATION]: INVENTORY_SET_QUANTITIES,
   CrossdockProducts: {
     cost: (vars) => {
       const first = count(vars, "first");
@@ -204,6 +213,7 @@ export async function handleGraphql(
   const body = parsed.value;
   const variables = isObject(body.variables) ? body.variables : {};
   const name = operationName(body);
+  deps.onOperation?.(name ?? "(anonymous)");
   const operation = name === undefined ? undefined : OPERATIONS[name];
   if (!operation) {
     const message = `Operation ${name ?? "(anonymous)"} is not supported by the sandbox (known: ${Object.keys(OPERATIONS).join(", ")})`;

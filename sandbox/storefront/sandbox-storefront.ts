@@ -86,6 +86,14 @@ export interface SandboxStorefront {
   readonly deliveries: WebhookSender;
   /** Generates traffic (see `PlaceOrdersOptions`). */
   placeOrders(n: number, options?: PlaceOrdersOptions): PlacedOrders;
+  /**
+   * Admin API requests received since the start, by route: `REST <METHOD> <path after the version>`
+   * (ids as `{id}`; 401 and 429 answers included) and `GraphQL <operation>` (each authenticated
+   * request with a readable body, `THROTTLED` answers included).
+   */
+  readonly calls: ReadonlyMap<string, number>;
+  /** The GraphQL cost bucket (tests drain it to see `THROTTLED`). */
+  readonly graphqlCost: GraphqlCostBucket;
   /** Runs the work due on the clock (webhook attempts, delayed cancellations) and waits for it. */
   runDue(): Promise<number>;
   close(): Promise<void>;
@@ -157,6 +165,8 @@ export async function startSandboxStorefront(
   const traffic = { shop, webhooks, scheduler, random };
   // GraphQL Admin API (graphql-routes.ts): its own cost bucket, separate from the REST call limit.
   const graphqlBucket = new GraphqlCostBucket(clock, options.graphqlCost);
+  const calls = new Map<string, number>();
+  const count = (route: string) => calls.set(route, (calls.get(route) ?? 0) + 1);
   let url = "";
   const server = createServer(
     guarded(
@@ -169,9 +179,15 @@ export async function startSandboxStorefront(
             accessToken,
             currency: options.currency ?? "USD",
             maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+            now,
+            onOperation: (name) => count(`GraphQL ${name}`),
           });
         }
         if (parsed.pathname.startsWith("/admin/")) {
+          const path = parsed.pathname
+            .replace(/^\/admin\/api\/[^/]+\//, "")
+            .replace(/\/\d+(?=[/.])/g, "/{id}");
+          count(`REST ${req.method} ${path}`);
           return handleAdmin(req, res, parsed, {
             shop,
             webhooks,
@@ -220,6 +236,8 @@ export async function startSandboxStorefront(
     shop,
     webhooks,
     deliveries: sender,
+    calls,
+    graphqlCost: graphqlBucket,
     placeOrders: (n, o) => placeOrders(traffic, n, o),
     runDue: () => scheduler.runDue(),
     close: async () => {
