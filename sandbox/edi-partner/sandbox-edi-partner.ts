@@ -21,18 +21,23 @@ import {
 import { seededRandom } from "../partner-kit/sim-random.ts";
 import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { type AckPlan, build855Answer } from "./answer-855.ts";
+import { type CustomerOrderInput, type CustomerOrderRecord, CustomerOrders } from "./customer-orders.ts";
 import type { PurchaseOrder850 } from "./read-850.ts";
-import { read850File } from "./read-850.ts";
+import { readPartnerFile } from "./read-partner-file.ts";
 
 export type { EdiInboundFile } from "../partner-kit/edi-sftp-inbox.ts";
 export type { EdiOutboundFile as PartnerOutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
 export type { AckPlan, LineChange } from "./answer-855.ts";
+export type { CustomerOrderInput, CustomerOrderRecord } from "./customer-orders.ts";
+export type { ReceivedInvoice } from "./read-810.ts";
+export type { AcknowledgedLine, ReceivedAcknowledgement } from "./read-855.ts";
+export type { ReceivedShipNotice } from "./read-856.ts";
 
 /** How to start the sandbox trading partner; every field optional (README.md lists the defaults). */
 export interface SandboxEdiPartnerOptions {
   /** The SFTP server to use; not closed by `close()`. Default: a sandbox sshd of its own. */
   sshd?: SandboxSshd;
-  /** Folder the hub drops 850s into, relative to the SFTP home; default `to-partner`. */
+  /** Folder the hub drops 850s (and its 855s, 856s, 810s) into, relative to the SFTP home; default `to-partner`. */
   inbound?: string;
   /** Folder the partner writes 997s, 855s, 850s and 810s into; default `from-partner`. */
   outbound?: string;
@@ -78,22 +83,6 @@ export interface PartnerPurchase {
   readonly from: { readonly qualifier: string; readonly id: string };
 }
 
-/** A customer order the partner sends the hub as an 850 (the partner buying from the hub). */
-export interface CustomerOrderInput {
-  readonly poNumber: string;
-  /** `sku` is the hub's (written as VP), `buyerSku` the partner's own (BP); default the same. */
-  readonly lines: readonly {
-    sku: string;
-    quantity: number | string;
-    unitPrice: string;
-    name?: string;
-    buyerSku?: string;
-  }[];
-  readonly currency?: string;
-  readonly shipTo?: Address;
-  readonly orderedAt?: string;
-}
-
 export interface SandboxEdiPartner {
   readonly sshd: SandboxSshd;
   readonly inbound: string;
@@ -103,6 +92,11 @@ export interface SandboxEdiPartner {
   readonly envelope: X12PartnerEnvelope;
   /** Purchase orders received from the hub, by PO number (BEG03). */
   readonly purchases: ReadonlyMap<string, PartnerPurchase>;
+  /**
+   * The partner's own purchase orders (`sendOrder`) and the hub's 855s, 856s and 810s about them, by PO
+   * number (BAK03, PRF01, BIG04); a document for a PO number never sent gets an `unsolicited` entry.
+   */
+  readonly customerOrders: ReadonlyMap<string, CustomerOrderRecord>;
   readonly received: readonly EdiInboundFile[];
   readonly sent: readonly PartnerOutboundFile[];
   /** SFTP failures met while polling or writing (all retried), newest last, at most 100. */
@@ -111,7 +105,7 @@ export interface SandboxEdiPartner {
   plan(poNumber: string, plan: AckPlan): void;
   /** Plans for the next unplanned purchase orders, in order. */
   planNext(...plans: AckPlan[]): void;
-  /** Sends the hub a customer order (an 850, GS01 PO) now. */
+  /** Sends the hub a customer order (an 850, GS01 PO) now; its `customerOrders` entry exists at once. */
   sendOrder(order: CustomerOrderInput): Promise<PartnerOutboundFile>;
   /** Sends the hub an 810 invoice for an acknowledged purchase order: what the 855 accepted, at its prices. */
   sendInvoice(poNumber: string): Promise<PartnerOutboundFile>;
@@ -133,8 +127,10 @@ const DEFAULT_SHIP_TO: Address = {
 /**
  * Starts a simulated EDI trading partner over SFTP (see README.md): as a supplier it reads the hub's
  * 850s, answers each interchange with a 997 and, `answerDelayMs` later, each purchase order with an 855
- * as planned (accept, change quantities, dates or prices, reject, stay silent); as a customer it sends
- * its own 850s and, for what it acknowledged, 810 invoices.
+ * as planned (accept, change quantities, dates or prices, reject, stay silent) and, for what it
+ * acknowledged, 810 invoices; as a customer it sends its own 850s and reads the hub's 855s, 856s and
+ * 810s for them from the same inbound folder (each interchange answered with a 997), kept in
+ * `customerOrders` by PO number.
  *
  * @example
  * const clock = new ManualClock();
@@ -194,6 +190,7 @@ export async function startSandboxEdiPartner(
     failed,
   });
   const purchases = new Map<string, PartnerPurchase>();
+  const customerOrders = new CustomerOrders();
   const plans = new Map<string, AckPlan>();
   const nextPlans: AckPlan[] = [];
   let salesOrders = 0;
@@ -253,12 +250,15 @@ export async function startSandboxEdiPartner(
     clock,
     inbound,
     partnerId,
-    read: read850File,
+    read: readPartnerFile,
     maxFileBytes: options.maxFileBytes ?? 5 * 1024 * 1024,
     failed,
-    onInterchange({ isa, outcomes, orders }) {
-      const numbers = orders.map((po) => po.order.channelOrderId);
-      if (isa === undefined) return numbers;
+    onInterchange({ isa, outcomes, orders, documents }) {
+      if (isa === undefined) return [];
+      const numbers = [
+        ...orders.map((po) => po.order.channelOrderId),
+        ...documents.map((document) => customerOrders.received(document)),
+      ];
       acknowledge997(isa, outcomes);
       const from = { qualifier: el(isa, 5).trim() || "ZZ", id: el(isa, 6).trim() || hubId };
       for (const po of orders) {
@@ -317,6 +317,7 @@ export async function startSandboxEdiPartner(
     local: { inbound: join(sshd.home, inbound), outbound: join(sshd.home, outbound) },
     envelope,
     purchases,
+    customerOrders: customerOrders.records,
     received: inbox.files,
     sent: outbox.files,
     errors,
@@ -359,7 +360,9 @@ export async function startSandboxEdiPartner(
         totals: { subtotal, discountTotal: "0", shippingTotal: "0", taxTotal: "0", grandTotal: subtotal },
       };
       const body = build850(order, { buyer: { name: partnerName, id: partnerId } });
-      return sendNow(outbox.send("850", [body]));
+      const file = outbox.send("850", [body]);
+      customerOrders.ordered(input, file);
+      return sendNow(file);
     },
     sendInvoice(poNumber) {
       const purchase = purchases.get(poNumber);

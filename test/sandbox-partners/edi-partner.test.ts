@@ -1,27 +1,37 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { readPartnerFile } from "../../sandbox/edi-partner/read-partner-file.ts";
 import {
   type SandboxEdiPartnerOptions,
   startSandboxEdiPartner,
 } from "../../sandbox/edi-partner/sandbox-edi-partner.ts";
 import type { X12FunctionalAck } from "../../src/connectors/edi-x12/x12-997-ack.ts";
+import { build810 } from "../../src/connectors/edi-x12/x12-build-810.ts";
+import { build855 } from "../../src/connectors/edi-x12/x12-build-855.ts";
+import { build856 } from "../../src/connectors/edi-x12/x12-build-856.ts";
 import { X12_MAPPERS } from "../../src/connectors/edi-x12/x12-mappers.ts";
 import type { X12Record } from "../../src/connectors/edi-x12/x12-mapping.ts";
 import { readX12, x12Sets } from "../../src/connectors/edi-x12/x12-reader.ts";
 import { createX12SetRunner, type X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
 import { runX12 } from "../../src/connectors/edi-x12/x12-stream.ts";
-import type { X12PartnerEnvelope } from "../../src/connectors/edi-x12/x12-writer.ts";
+import {
+  writeX12Interchange,
+  type X12PartnerEnvelope,
+  type X12SetBody,
+} from "../../src/connectors/edi-x12/x12-writer.ts";
 import { createEdiSupplierPort } from "../../src/connectors/sftp/edi-supplier.ts";
 import { recordEvents } from "../../src/connectors/sftp/partner-file-events.ts";
 import { type SandboxSshd, startSandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
 import { createSftpClient, type SftpClient } from "../../src/connectors/sftp/sftp-client.ts";
 import { openSftpTestStore } from "../../src/connectors/sftp/sftp-test-fixture.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import type { Invoice } from "../../src/core/model/invoice.ts";
 import { MODEL_EXAMPLES } from "../../src/core/model/model-examples.ts";
 import type { Order } from "../../src/core/model/order.ts";
 import type { PurchaseOrder } from "../../src/core/model/purchase-order.ts";
+import type { Shipment } from "../../src/core/model/shipment.ts";
 import type { SupplierAcknowledgement } from "../../src/core/model/supplier-acknowledgement.ts";
 
 const POLL = 10_000;
@@ -120,8 +130,74 @@ async function setup(t: import("node:test").TestContext, options: SandboxEdiPart
       { key: `sbx-partner:${poNumber}`, purchase: purchaseOf(poNumber), odooName: poNumber, resend },
       `k-${poNumber}-${resend}`,
     );
-  return { clock, partner, port, step, files, ofType, acks, functionalAcks, send };
+  let control = 100;
+  /** The hub's interchange to the partner (GS01 `functionalId`), dropped in `to-partner/` as `name`. */
+  const drop = (name: string, functionalId: string, sets: X12SetBody[], envelope = hub) => {
+    control++;
+    const text = writeX12Interchange(envelope, {
+      functionalId,
+      sets,
+      control: { interchange: control, group: control, sets: sets.map((_, i) => i + 1) },
+      at: new Date(clock.now()),
+    });
+    dropText(name, text);
+  };
+  /** Written under a temporary name, then renamed: the partner never reads half a file. */
+  const dropText = (name: string, text: string) => {
+    const part = join(partner.local.inbound, `.${name}.part`);
+    writeFileSync(part, text);
+    renameSync(part, join(partner.local.inbound, name));
+  };
+  /** The 997s' verdicts: GS01 acknowledged, AK9, and per set [type, AK5, AK3 tag/position, AK4 position/copy]. */
+  const verdicts = () =>
+    functionalAcks().map((fa) => [
+      fa.functionalId,
+      fa.status,
+      fa.sets.map((set) => [
+        set.type,
+        set.status,
+        ...set.segmentErrors.map((e) => [e.tag, e.position, ...e.elements.map((x) => [x.position, x.copy])]),
+      ]),
+    ]);
+  return { clock, partner, port, step, files, ofType, acks, functionalAcks, send, drop, dropText, verdicts };
 }
+
+/** The hub's side of a customer's 850: the order its 850 mapper read from the partner's file. */
+const hubOrderOf = (h: Awaited<ReturnType<typeof setup>>, poNumber: string) => {
+  const order = h
+    .ofType("850")
+    .flatMap((f) => f.records.map((r) => r.value as Order))
+    .find((o) => o.channelOrderId === poNumber);
+  assert.ok(order, `the partner's 850 for ${poNumber}`);
+  return order;
+};
+
+const shipmentFor = (poNumber: string, shipmentId: string, lines: [string, string][]): Shipment => ({
+  ...MODEL_EXAMPLES.shipment,
+  shipmentId,
+  order: { channel: "sbx-partner", channelOrderId: poNumber },
+  carrier: "UPSN",
+  service: "Ground",
+  trackingNumber: `1Z${shipmentId}1`,
+  lines: lines.map(([sku, quantity]) => ({ sku, quantity, uom: "C62" })),
+  // One package per line: MAN*CP per pack, the first pack's number also in REF*BM.
+  packages: lines.map(([sku, quantity], i) => ({
+    trackingNumber: `1Z${shipmentId}${i + 1}`,
+    contents: [{ sku, quantity }],
+  })),
+});
+
+const invoiceFor = (poNumber: string, invoiceNumber: string): Invoice => ({
+  ...MODEL_EXAMPLES.invoice,
+  invoiceNumber,
+  orders: [{ channel: "sbx-partner", channelOrderId: poNumber }],
+});
+
+/** The lines of MODEL_EXAMPLES' invoice (and so of its 810): 2 chairs at 129.00, 4 cushions at 19.90. */
+const exampleOrderLines = [
+  { sku: "CHAIR-OAK-01", quantity: 2, unitPrice: "129.00" },
+  { sku: "CUSHION-GREY", quantity: 4, unitPrice: "19.90" },
+];
 
 const lineView = (ack: SupplierAcknowledgement | undefined) =>
   ack?.lines.map((l) => [l.lineId, l.status, l.quantity ?? null, l.expectedOn ?? null]);
@@ -307,5 +383,312 @@ describe("sandbox EDI trading partner (850 in, 997/855 out; its own 850s and 810
     assert.deepEqual(await run(7), first);
     assert.equal(first.length, 6);
     assert.ok(new Set(first.map(([, s]) => s)).size > 1, `a mix of answers: ${JSON.stringify(first)}`);
+  });
+  test("as a customer: the hub's 855, 856 and 810 for its 850 get 997s and are recorded by PO number", async (t) => {
+    const h = await setup(t);
+    const sent = await h.partner.sendOrder({ poNumber: "SBX-PO-2", lines: exampleOrderLines });
+    const entry = h.partner.customerOrders.get("SBX-PO-2");
+    assert.equal(entry?.order?.file, sent, "sendOrder makes the entry");
+    assert.equal(entry?.order?.input.poNumber, "SBX-PO-2");
+    assert.equal(entry?.unsolicited, undefined);
+    assert.deepEqual([entry?.acknowledgements, entry?.shipNotices, entry?.invoices], [[], [], []]);
+
+    const order = hubOrderOf(h, "SBX-PO-2");
+    const ack = build855(
+      {
+        schemaVersion: 1,
+        poNumber: "SBX-PO-2",
+        acknowledgementId: "S00042",
+        status: "accepted_with_changes",
+        acknowledgedAt: "2026-03-02T08:05:00Z",
+        lines: [
+          { lineId: "1", status: "accepted", quantity: "2" },
+          { lineId: "2", status: "changed", quantity: "3" },
+        ],
+      },
+      order,
+    );
+    const notice = shipmentFor("SBX-PO-2", "WH-OUT-00017", [
+      ["CHAIR-OAK-01", "2"],
+      ["CUSHION-GREY", "3"],
+    ]);
+    h.drop("a-855.x12", "PR", [ack]);
+    h.drop("b-856.x12", "SH", [build856(notice)]);
+    h.drop("c-810.x12", "IN", [build810(invoiceFor("SBX-PO-2", "INV/2026/00031"))]);
+    await h.step(POLL);
+
+    assert.deepEqual(h.verdicts(), [
+      ["PR", "A", [["855", "A"]]],
+      ["SH", "A", [["856", "A"]]],
+      ["IN", "A", [["810", "A"]]],
+    ]);
+    assert.ok(
+      h.functionalAcks().every((fa) => fa.interchange?.senderId === "SBXPARTNER"),
+      "the partner's 997s",
+    );
+    const raw997 = h
+      .ofType("997")
+      .map((f) => readFileSync(join(h.partner.local.outbound, f.name), "utf8"))
+      .join("");
+    assert.equal(raw997.match(/AK5\*A~/g)?.length, 3);
+    assert.deepEqual(
+      h.partner.received.map((f) => [f.name, f.outcome, f.documents]),
+      [
+        ["a-855.x12", "accepted", ["855:SBX-PO-2"]],
+        ["b-856.x12", "accepted", ["856:SBX-PO-2"]],
+        ["c-810.x12", "accepted", ["810:SBX-PO-2"]],
+      ],
+    );
+    const record = h.partner.customerOrders.get("SBX-PO-2");
+    assert.deepEqual(record?.acknowledgements, [
+      {
+        status: "AC",
+        salesOrder: "S00042",
+        lines: [
+          { lineId: "1", code: "IA", quantity: "2" },
+          { lineId: "2", code: "IQ", quantity: "3" },
+        ],
+        file: "a-855.x12",
+      },
+    ]);
+    assert.deepEqual(record?.shipNotices, [
+      {
+        shipmentId: "WH-OUT-00017",
+        carrier: "UPSN",
+        trackingNumbers: ["1ZWH-OUT-000171", "1ZWH-OUT-000172"],
+        lines: [
+          { sku: "CHAIR-OAK-01", quantity: "2" },
+          { sku: "CUSHION-GREY", quantity: "3" },
+        ],
+        file: "b-856.x12",
+      },
+    ]);
+    assert.deepEqual(record?.invoices, [
+      {
+        invoiceNumber: "INV/2026/00031",
+        total: "398.17",
+        freight: "9.9",
+        lines: [
+          { sku: "CHAIR-OAK-01", quantity: "2", unitPrice: "129" },
+          { sku: "CUSHION-GREY", quantity: "4", unitPrice: "19.9" },
+        ],
+        file: "c-810.x12",
+      },
+    ]);
+    assert.deepEqual(record?.problems, []);
+    assert.deepEqual([...h.partner.customerOrders.keys()], ["SBX-PO-2"]);
+    assert.equal(h.partner.purchases.size, 0, "nothing taken for a purchase from the hub");
+
+    // The hub's resend of the same ship notice replaces it: not counted twice, no over-shipment.
+    h.drop("d-856.x12", "SH", [build856(notice)]);
+    await h.step(POLL);
+    assert.equal(h.partner.customerOrders.get("SBX-PO-2")?.shipNotices.length, 1);
+    assert.deepEqual(h.partner.customerOrders.get("SBX-PO-2")?.problems, []);
+    assert.equal(h.verdicts().length, 4);
+  });
+
+  test("hostile customer documents: wrong group, bad SE count, bad SN1, wrong ISA08 are rejected and not recorded; what it did not order is noted", async (t) => {
+    const h = await setup(t);
+    await h.partner.sendOrder({
+      poNumber: "SBX-PO-3",
+      lines: [{ sku: "CHAIR-OAK-01", quantity: 2, unitPrice: "129.00" }],
+    });
+    const ship = (id: string, lines: [string, string][]) => build856(shipmentFor("SBX-PO-3", id, lines));
+
+    h.drop("a-856-in-pr.x12", "PR", [ship("SH-WRONG-GROUP", [["CHAIR-OAK-01", "1"]])]);
+    const counted = writeX12Interchange(hub, {
+      functionalId: "IN",
+      sets: [build810(invoiceFor("SBX-PO-3", "INV-BAD-SE"))],
+      control: { interchange: 900, group: 900, sets: [1] },
+      at: new Date(h.clock.now()),
+    });
+    assert.match(counted, /SE\*\d+\*0001~/);
+    h.dropText("b-810-bad-se.x12", counted.replace(/SE\*\d+\*0001~/, "SE*99*0001~"));
+    const badSn1 = ship("SH-BAD-SN1", [["CHAIR-OAK-01", "1"]]);
+    h.drop("c-856-bad-sn1.x12", "SH", [
+      { ...badSn1, segments: badSn1.segments.map((s) => (s[0] === "SN1" ? ["SN1", "", "two", "EA"] : s)) },
+    ]);
+    h.drop(
+      "d-855-other-isa08.x12",
+      "PR",
+      [
+        build855(
+          {
+            schemaVersion: 1,
+            poNumber: "SBX-PO-3",
+            status: "accepted",
+            acknowledgedAt: "2026-03-02T08:05:00Z",
+            lines: [{ lineId: "1", status: "accepted", quantity: "2" }],
+          },
+          hubOrderOf(h, "SBX-PO-3"),
+        ),
+      ],
+      { ...hub, receiverId: "SOMEONEELSE" },
+    );
+    h.drop("e-856-extra.x12", "SH", [
+      ship("SH-EXTRA", [
+        ["CHAIR-OAK-01", "3"],
+        ["TABLE-OAK-02", "1"],
+      ]),
+    ]);
+    h.drop("f-810-unsolicited.x12", "IN", [build810(invoiceFor("NEVER-SENT", "INV-X"))]);
+    await h.step(POLL);
+
+    assert.deepEqual(h.verdicts(), [
+      ["PR", "R", [["856", "R"]]],
+      ["IN", "R", [["810", "R"]]],
+      // AK3: SN1 is the set's 17th segment (ST, BSN, HL S with TD1 TD5 REF DTM N1 N3 N4, HL O, PRF,
+      // HL P, MAN, HL I, LIN, SN1); AK4: its element 2 and the text found.
+      ["SH", "R", [["856", "R", ["SN1", "17", ["2", "two"]]]]],
+      ["PR", "R", [["855", "R"]]],
+      ["SH", "A", [["856", "A"]]],
+      ["IN", "A", [["810", "A"]]],
+    ]);
+    const sets = h.functionalAcks().flatMap((fa) => fa.sets);
+    assert.deepEqual(sets[1]?.errors, ["4"], "AK5*R*4: the SE count");
+    assert.deepEqual(
+      h.partner.received.map((f) => [f.name, f.outcome, f.documents]),
+      [
+        ["a-856-in-pr.x12", "rejected", []],
+        ["b-810-bad-se.x12", "rejected", []],
+        ["c-856-bad-sn1.x12", "rejected", []],
+        ["d-855-other-isa08.x12", "rejected", []],
+        ["e-856-extra.x12", "accepted", ["856:SBX-PO-3"]],
+        ["f-810-unsolicited.x12", "accepted", ["810:NEVER-SENT"]],
+      ],
+    );
+    const problems = h.partner.received.map((f) => f.problems.join(" | "));
+    assert.match(problems[0]!, /the 856 set is in group "PR"; expected GS01 SH/);
+    assert.match(
+      problems[2]!,
+      /segment 19 \(SN1-02, line 19\): SN102 \(units shipped\) is "two"; expected a number/,
+    );
+    assert.match(problems[3]!, /ISA08 is "SOMEONEELSE"/);
+
+    const record = h.partner.customerOrders.get("SBX-PO-3");
+    assert.deepEqual(record?.acknowledgements, [], "the 855 to another ISA08 is not recorded");
+    assert.deepEqual(record?.invoices, [], "the 810 with the bad SE is not recorded");
+    assert.deepEqual(
+      record?.shipNotices.map((n) => [n.shipmentId, n.lines]),
+      [
+        [
+          "SH-EXTRA",
+          [
+            { sku: "CHAIR-OAK-01", quantity: "3" },
+            { sku: "TABLE-OAK-02", quantity: "1" },
+          ],
+        ],
+      ],
+    );
+    assert.deepEqual(record?.problems, [
+      "856 SH-EXTRA (e-856-extra.x12): SKU TABLE-OAK-02 was not ordered",
+      "856s ship 3 of CHAIR-OAK-01 in all; 2 ordered (856 SH-EXTRA, e-856-extra.x12)",
+    ]);
+    const stranger = h.partner.customerOrders.get("NEVER-SENT");
+    assert.equal(stranger?.unsolicited, true);
+    assert.equal(stranger?.order, undefined);
+    assert.deepEqual(
+      stranger?.invoices.map((i) => [i.invoiceNumber, i.total]),
+      [["INV-X", "398.17"]],
+    );
+    assert.deepEqual(stranger?.problems, [], "nothing to compare an unsolicited invoice with");
+  });
+  test("the customer documents' readers refuse what is missing or unreadable, located (no SFTP)", () => {
+    const shipment = build856(shipmentFor("PO-R", "SH-R", [["CHAIR-OAK-01", "2"]]));
+    const invoice = build810(invoiceFor("PO-R", "INV-R"));
+    const ack = build855(
+      {
+        schemaVersion: 1,
+        poNumber: "PO-R",
+        status: "accepted",
+        acknowledgedAt: "2026-03-02T08:05:00Z",
+        lines: [{ lineId: "1", status: "accepted", quantity: "2" }],
+      },
+      { ...(MODEL_EXAMPLES.order as Order), lines: [{ ...MODEL_EXAMPLES.order.lines[0]!, lineId: "1" }] },
+    );
+    const edit = (body: X12SetBody, change: (s: readonly string[]) => (readonly string[])[]) => ({
+      ...body,
+      segments: body.segments.flatMap(change),
+    });
+    const read = (functionalId: string, body: X12SetBody) => {
+      const text = writeX12Interchange(hub, {
+        functionalId,
+        sets: [body],
+        control: { interchange: 1, group: 1, sets: [1] },
+        at: new Date("2026-03-02T08:00:00Z"),
+      });
+      const [interchange] = readPartnerFile("t.x12", Buffer.from(text), "SBXPARTNER").interchanges;
+      const [outcome] = interchange?.outcomes ?? [];
+      return { interchange, outcome };
+    };
+    for (const [functionalId, body] of [
+      ["PR", ack],
+      ["SH", shipment],
+      ["IN", invoice],
+    ] as const) {
+      const { interchange, outcome } = read(functionalId, body);
+      assert.equal(outcome?.accepted, true, `the unedited ${body.type} is accepted`);
+      assert.equal(interchange?.documents[0]?.poNumber, "PO-R");
+    }
+    const cases: [string, string, X12SetBody, string, RegExp][] = [
+      [
+        "856 without PRF",
+        "SH",
+        edit(shipment, (s) => (s[0] === "PRF" ? [] : [s])),
+        "ST",
+        /has no PRF segment/,
+      ],
+      [
+        "856 LIN without SN1",
+        "SH",
+        edit(shipment, (s) => (s[0] === "SN1" ? [] : [s])),
+        "LIN",
+        /LIN without an SN1/,
+      ],
+      [
+        "856 SN1 before any LIN",
+        "SH",
+        edit(shipment, (s) => (s[0] === "LIN" ? [] : [s])),
+        "SN1",
+        /an SN1 without a LIN/,
+      ],
+      [
+        "810 without BIG04",
+        "IN",
+        edit(invoice, (s) => (s[0] === "BIG" ? [s.map((e, i) => (i === 4 ? "" : e))] : [s])),
+        "BIG-04",
+        /BIG04 \(purchase order number\) is empty/,
+      ],
+      [
+        "810 IT102 not a number",
+        "IN",
+        edit(invoice, (s) => (s[0] === "IT1" ? [s.map((e, i) => (i === 2 ? "2x" : e))] : [s])),
+        "IT1-02",
+        /IT102 is "2x"/,
+      ],
+      [
+        "810 without TDS",
+        "IN",
+        edit(invoice, (s) => (s[0] === "TDS" ? [] : [s])),
+        "ST",
+        /has no TDS segment/,
+      ],
+      [
+        "855 unknown ACK01 (the project's mapper)",
+        "PR",
+        edit(ack, (s) => (s[0] === "ACK" ? [["ACK", "ZZ", "2", "EA"]] : [s])),
+        "ACK-01",
+        /ACK01 \(line item status\) is "ZZ"/,
+      ],
+      ["855 in a PO group", "PO", ack, "ISA", /the 855 set is in group "PO"; expected GS01 PR/],
+      ["810 in an SH group", "SH", invoice, "ISA", /the 810 set is in group "SH"; expected GS01 IN/],
+    ];
+    for (const [what, functionalId, body, where, message] of cases) {
+      const { interchange, outcome } = read(functionalId, body);
+      assert.equal(outcome?.accepted, false, what);
+      assert.equal(outcome?.problem?.location.element ?? outcome?.problem?.location.tag, where, what);
+      assert.match(outcome?.problem?.message ?? "", message, what);
+      assert.deepEqual(interchange?.documents, [], `${what}: nothing kept`);
+    }
   });
 });
