@@ -6,10 +6,12 @@
  */
 
 import type { X12PartnerEnvelope } from "../connectors/edi-x12/x12-writer.ts";
+import type { EdifactEnvelopeConfig } from "../connectors/edifact/edifact-writer.ts";
 import type { OdooRuntime } from "../connectors/odoo/odoo-runtime.ts";
 import { createEdiCustomerChannel, type EdiCustomerChannel } from "../connectors/sftp/edi-customer.ts";
 import { createEdiSupplierPort } from "../connectors/sftp/edi-supplier.ts";
 import { createEdiWarehouse } from "../connectors/sftp/edi-warehouse.ts";
+import { createEdifactCustomerChannel } from "../connectors/sftp/edifact-customer.ts";
 import { createShopifyChannel } from "../connectors/shopify/shopify-fulfillment.ts";
 import { createHttpWarehouse } from "../connectors/warehouse3pl/http-warehouse.ts";
 import type { Clock } from "../core/clock.ts";
@@ -200,7 +202,20 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
   const customers = new Map<string, EdiCustomerChannel>();
   for (const [channel, policy] of Object.entries(o2c.channels)) {
     const edi = policy.edi ? options.sftp.get(policy.edi.connection) : undefined;
-    if (policy.edi && edi) {
+    if (policy.edi && edi?.settings.format === "edifact") {
+      customers.set(
+        channel,
+        createEdifactCustomerChannel({
+          name: policy.edi.connection,
+          store: options.store,
+          clock: options.clock,
+          client: edi.client,
+          outbound: edi.settings.outbound?.folder as string,
+          envelope: edi.settings.edifact as EdifactEnvelopeConfig,
+          ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
+        }),
+      );
+    } else if (policy.edi && edi) {
       customers.set(
         channel,
         createEdiCustomerChannel({

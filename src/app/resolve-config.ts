@@ -198,15 +198,15 @@ class Resolver {
       const found = connections[edi];
       const ok =
         found?.type === "sftp" &&
-        found.format === "x12" &&
-        found.x12 !== undefined &&
-        found.outbound !== undefined;
+        found.outbound !== undefined &&
+        ((found.format === "x12" && found.x12 !== undefined) ||
+          (found.format === "edifact" && found.edifact !== undefined));
       if (!ok) {
         this.#invalid.push(
           problem(
             this.#ctx.file,
             this.#ctx.locate(["flows", "order-to-cash", "channels", channel, "edi", "connection"]),
-            `${JSON.stringify(edi)} ${found ? `is a connection of type ${found.type}${found.type === "sftp" ? " without format x12, x12 or outbound" : ""}` : "is not a configured connection"} (expected an sftp connection with format x12, x12 and outbound)`,
+            `${JSON.stringify(edi)} ${found ? `is a connection of type ${found.type}${found.type === "sftp" ? " without outbound and a format with its envelope" : ""}` : "is not a configured connection"} (expected an sftp connection with outbound and format x12 with x12, or format edifact with edifact)`,
           ),
         );
       }

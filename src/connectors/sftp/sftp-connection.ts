@@ -19,6 +19,7 @@
  */
 import { isSecret, type Secret } from "../../security/secret-ref.ts";
 import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
+import type { EdifactEnvelopeConfig } from "../edifact/edifact-writer.ts";
 import { builtinLayout, builtinLayoutNames } from "../flatfile/builtin-layouts.ts";
 import { checkLayout } from "../flatfile/check-layout.ts";
 import { parseHostKeyFingerprint } from "./sftp-host-key.ts";
@@ -68,6 +69,8 @@ export interface SftpConnectionConfig {
   role?: "warehouse";
   /** Our X12 envelope towards this partner (for the 940s the hub writes). */
   x12?: X12PartnerEnvelope;
+  /** Our EDIFACT envelope towards this partner (for the ORDRSP, DESADV and INVOIC the hub writes). */
+  edifact?: EdifactEnvelopeConfig;
   /**
    * For `format: flat-file`: the layout, inline (docs/flat-files.md) or the name of a built-in one
    * (`bots-desadv96`, ...). Checked when the configuration loads.
@@ -104,6 +107,7 @@ const KNOWN = new Set([
   "defaultCurrency",
   "role",
   "x12",
+  "edifact",
   "layout",
   "supplier",
 ]);
@@ -191,6 +195,7 @@ export function checkSftpConnection(settings: Readonly<Record<string, unknown>>)
   if (settings.role !== undefined && settings.role !== "warehouse")
     add("role", "must be warehouse (or left out for a trading partner)");
   problems.push(...checkEnvelope(settings.x12));
+  problems.push(...checkEdifactEnvelope(settings.edifact));
   if (settings.role === "warehouse" && (settings.outbound === undefined || settings.x12 === undefined)) {
     add(
       "role",
@@ -245,6 +250,68 @@ function checkEnvelope(x12: unknown): SftpConnectionProblem[] {
   return problems;
 }
 
+const EDIFACT_SYNTAX = /^UNO[A-KWY]$/;
+
+function checkEdifactEnvelope(edifact: unknown): SftpConnectionProblem[] {
+  if (edifact === undefined) return [];
+  const problems: SftpConnectionProblem[] = [];
+  const at = (key: string, message: string) =>
+    problems.push({ field: "edifact", path: ["edifact", key], message });
+  if (typeof edifact !== "object" || edifact === null || Array.isArray(edifact))
+    return [{ field: "edifact", message: "must be a map: senderId, recipientId, ..." }];
+  const e = edifact as Record<string, unknown>;
+  const known = [
+    "senderId",
+    "senderQualifier",
+    "recipientId",
+    "recipientQualifier",
+    "syntaxId",
+    "directory",
+    "association",
+    "ackRequested",
+    "test",
+  ];
+  for (const key of Object.keys(e))
+    if (!known.includes(key)) at(key, `unknown key (known: ${known.join(", ")})`);
+  for (const key of ["senderId", "recipientId"])
+    if (!(typeof e[key] === "string" && /^[A-Za-z0-9 .-]{1,35}$/.test(e[key])))
+      at(key, "required, 1-35 letters, digits, space, . or - (UNB-02/03-1)");
+  for (const key of ["senderQualifier", "recipientQualifier"])
+    if (e[key] !== undefined && !(typeof e[key] === "string" && /^[A-Z0-9]{1,4}$/.test(e[key])))
+      at(key, "must be a code of 1-4 letters or digits such as 14 (GLN) or ZZZ");
+  if (e.syntaxId !== undefined && !(typeof e.syntaxId === "string" && EDIFACT_SYNTAX.test(e.syntaxId)))
+    at("syntaxId", "must be a syntax identifier UNOA..UNOK, UNOW or UNOY");
+  if (e.directory !== undefined && !(typeof e.directory === "string" && /^D[0-9]{2}[AB]$/.test(e.directory)))
+    at("directory", 'must be a UN directory such as "D96A" or "D01B"');
+  if (
+    e.association !== undefined &&
+    !(typeof e.association === "string" && /^[A-Z0-9]{1,6}$/.test(e.association))
+  )
+    at("association", 'must be an association code such as "EAN008"');
+  for (const key of ["ackRequested", "test"])
+    if (e[key] !== undefined && typeof e[key] !== "boolean") at(key, "must be true or false");
+  return problems;
+}
+
+/** Our EDIFACT envelope towards the partner (UNOC, D96A, `:+.? '` and a line break per segment). */
+function edifactEnvelopeOf(e: Record<string, unknown>): EdifactEnvelopeConfig {
+  const directory = (e.directory as string | undefined) ?? "D96A";
+  const party = (id: unknown, qualifier: unknown) => ({
+    id: id as string,
+    ...(qualifier === undefined ? {} : { qualifier: qualifier as string }),
+  });
+  return {
+    sender: party(e.senderId, e.senderQualifier),
+    recipient: party(e.recipientId, e.recipientQualifier),
+    syntaxId: (e.syntaxId as string | undefined) ?? "UNOC",
+    directory: { version: "D", release: directory.slice(1), agency: "UN" },
+    ...(e.association === undefined ? {} : { association: e.association as string }),
+    ackRequested: e.ackRequested === true,
+    test: e.test === true,
+    lineBreaks: true,
+  };
+}
+
 /** Our envelope towards the partner, with the usual defaults (ZZ ids, 00401, `*` `~` `>`, production). */
 function envelopeOf(x12: Record<string, unknown>): X12PartnerEnvelope {
   return {
@@ -297,6 +364,7 @@ export function parseSftpConnection(settings: Readonly<Record<string, unknown>>)
     ...optional("defaultCurrency", settings.defaultCurrency),
     ...optional("role", settings.role),
     ...(settings.x12 ? { x12: envelopeOf(settings.x12 as Record<string, unknown>) } : {}),
+    ...(settings.edifact ? { edifact: edifactEnvelopeOf(settings.edifact as Record<string, unknown>) } : {}),
     ...optional("layout", settings.layout),
     ...optional("supplier", settings.supplier),
   } as SftpConnectionConfig;

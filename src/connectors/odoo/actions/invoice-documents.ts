@@ -38,6 +38,15 @@ interface LineRow {
   quantity: number;
   price_unit: number;
   price_subtotal: number;
+  price_total: number;
+  tax_ids: number[];
+}
+
+interface TaxRow {
+  id: number;
+  name: string;
+  amount: number;
+  amount_type: string;
 }
 
 const MOVE_FIELDS = [
@@ -53,7 +62,16 @@ const MOVE_FIELDS = [
   "currency_id",
   "invoice_line_ids",
 ];
-const LINE_FIELDS = ["move_id", "product_id", "name", "quantity", "price_unit", "price_subtotal"];
+const LINE_FIELDS = [
+  "move_id",
+  "product_id",
+  "name",
+  "quantity",
+  "price_unit",
+  "price_subtotal",
+  "price_total",
+  "tax_ids",
+];
 
 /** A decimal string without trailing fraction zeros beyond `keep` places. */
 function decimal(value: number, places: number, keep: number): string {
@@ -66,6 +84,36 @@ function decimal(value: number, places: number, keep: number): string {
 }
 
 const money = (value: number) => decimal(value, 6, 2);
+
+/**
+ * A line's taxes: what Odoo charged on it (`price_total - price_subtotal`), split over its percent
+ * taxes by rate (the last one takes the rounding); one tax of the computed rate when Odoo's taxes are
+ * not all percentages. None when nothing was charged.
+ */
+function lineTaxes(
+  row: LineRow,
+  taxes: ReadonlyMap<number, TaxRow>,
+): NonNullable<Invoice["lines"][number]["taxes"]> | undefined {
+  const charged = Math.round((row.price_total - row.price_subtotal) * 100) / 100;
+  if (charged === 0) return undefined;
+  const own = (row.tax_ids ?? []).flatMap((id) => (taxes.has(id) ? [taxes.get(id) as TaxRow] : []));
+  if (own.length === 0 || own.some((t) => t.amount_type !== "percent") || row.price_subtotal === 0) {
+    const rate = row.price_subtotal === 0 ? 0 : (charged / row.price_subtotal) * 100;
+    return [
+      {
+        ...(own[0] ? { name: own[0].name.slice(0, 128) } : {}),
+        rate: decimal(Math.abs(rate), 4, 0),
+        amount: money(charged),
+      },
+    ];
+  }
+  let left = charged;
+  return own.map((tax, i) => {
+    const amount = i === own.length - 1 ? left : Math.round(row.price_subtotal * tax.amount) / 100;
+    left = Math.round((left - amount) * 100) / 100;
+    return { name: tax.name.slice(0, 128), rate: decimal(tax.amount, 4, 0), amount: money(amount) };
+  });
+}
 
 function status(move: MoveRow): Invoice["status"] {
   if (move.state === "draft") return "draft";
@@ -94,6 +142,14 @@ export async function readInvoiceDocuments(
           "default_code",
         ]);
   const skuOf = new Map(products.map((p) => [p.id, p.default_code || `odoo-product-${p.id}`]));
+  const taxIds = [...new Set(lines.flatMap((l) => l.tax_ids ?? []))];
+  const taxes = new Map(
+    (taxIds.length === 0
+      ? []
+      : await client.read<TaxRow>("account.tax", taxIds, ["name", "amount", "amount_type"])
+    ).map((t) => [t.id, t]),
+  );
+  const taxesOf = (row: LineRow) => lineTaxes(row, taxes);
   const orderLines = new Map(
     order.lines.map((line, i) => [line.sku, { line, lineId: line.lineId ?? String(i + 1) }]),
   );
@@ -106,7 +162,13 @@ export async function readInvoiceDocuments(
       const total = money(row.price_subtotal);
       if (options.shippingSku !== undefined && sku === options.shippingSku) {
         const price = money(row.price_unit * row.quantity);
-        shippingLines.push({ method: row.name || "Freight", price, total });
+        const lineTax = taxesOf(row);
+        shippingLines.push({
+          method: row.name || "Freight",
+          price,
+          ...(lineTax ? { taxes: lineTax } : {}),
+          total,
+        });
         continue;
       }
       const ordered = orderLines.get(sku);
@@ -117,6 +179,7 @@ export async function readInvoiceDocuments(
         quantity: decimal(row.quantity, 6, 0),
         uom: ordered?.line.uom ?? "C62",
         unitPrice: decimal(row.price_unit, 6, 2),
+        ...(taxesOf(row) ? { taxes: taxesOf(row) } : {}),
         total,
       });
     }
