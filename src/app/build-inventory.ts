@@ -1,8 +1,9 @@
 /**
  * The `inventory` section, running: the availability engine loaded from the store (its options saved
  * for `crossdock stock explain`), the stock feed fed by the event log, and the publisher telling each
- * channel its numbers through the channel's connection (Shopify `inventory_levels/set` at the
- * channel's `location`, WooCommerce stock by SKU). See docs/stock.md.
+ * channel its numbers through the channel's connection (Shopify at the channel's `location`: by
+ * default one GraphQL `inventorySetQuantities` per batch of up to 250 SKUs, or with `api: rest` one
+ * `inventory_levels/set` per SKU; WooCommerce stock by SKU). See docs/stock.md.
  *
  * One loop, every `publishIntervalMs` (default 1 s): the feed catches up with the log and takes the
  * Odoo sources' heartbeats, then the publisher makes one pass; every `fullEveryHours` (default 24; 0
@@ -18,6 +19,11 @@
  */
 import type { ChangePoller } from "../connectors/odoo/change-poller.ts";
 import { createShopifyChannelStock } from "../connectors/shopify/shopify-channel-stock.ts";
+import { createShopifyGraphqlChannelStock } from "../connectors/shopify/shopify-graphql-channel-stock.ts";
+import {
+  createShopifyGraphqlClient,
+  type ShopifyGraphqlClient,
+} from "../connectors/shopify/shopify-graphql-client.ts";
 import { createShopifyInventoryClient } from "../connectors/shopify/shopify-inventory-client.ts";
 import { createShopifySkuIndex } from "../connectors/shopify/shopify-sku-index.ts";
 import { createWooCommerceChannelStock } from "../connectors/woocommerce/woocommerce-channel-stock.ts";
@@ -73,7 +79,10 @@ function channelPorts(config: CrossdockConfig, clock: Clock) {
   const section = config.inventory;
   const ports = new Map<string, ChannelStockPort>();
   const closers: (() => Promise<void>)[] = [];
-  const shops = new Map<string, Parameters<typeof createShopifyChannelStock>[0]>();
+  const shops = new Map<
+    string,
+    Parameters<typeof createShopifyChannelStock>[0] & { graphql: () => ShopifyGraphqlClient }
+  >();
   for (const [channel, c] of Object.entries(section?.channels ?? {})) {
     const settings = config.connections[c.connection] as Record<string, unknown>;
     if (settings.type === "woocommerce") {
@@ -110,10 +119,31 @@ function channelPorts(config: CrossdockConfig, clock: Clock) {
         () => client.close(),
         () => index.close(),
       );
-      shop = { client, index, locationId: "" };
+      // GraphQL has its own cost bucket per shop, apart from REST's; made for the first channel using it.
+      let graphql: ShopifyGraphqlClient | undefined;
+      const graphqlClient = () => {
+        if (!graphql) {
+          const made = createShopifyGraphqlClient(common);
+          closers.push(() => made.close());
+          graphql = made;
+        }
+        return graphql;
+      };
+      shop = { client, index, locationId: "", graphql: graphqlClient };
       shops.set(c.connection, shop);
     }
-    ports.set(channel, createShopifyChannelStock({ ...shop, locationId: String(c.location) }));
+    const rest = createShopifyChannelStock({ ...shop, locationId: String(c.location) });
+    ports.set(
+      channel,
+      c.api === "rest"
+        ? rest
+        : createShopifyGraphqlChannelStock({
+            index: shop.index,
+            client: shop.graphql(),
+            locationId: String(c.location),
+            fallback: rest, // items not yet stocked at the location: REST connects them
+          }),
+    );
   }
   const port: ChannelStockPort = {
     publish: (channel, updates) => (ports.get(channel) as ChannelStockPort).publish(channel, updates),

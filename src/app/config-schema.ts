@@ -387,6 +387,11 @@ export const InventorySectionSchema = Type.Object(
           slaMs: Type.Optional(Type.Record(inventoryName, count(1_000, 604_800_000), closed)),
           packSizes: Type.Optional(skuRecord(DecimalQuantity)),
           batchSize: Type.Optional(count(1, 250)),
+          api: Type.Optional(
+            Type.Union([Type.Literal("graphql"), Type.Literal("rest")], {
+              expected: "graphql (inventorySetQuantities, a batch a call) or rest (inventory_levels/set, a SKU a call)",
+            }),
+          ),
         },
         closed,
       ),

@@ -15,7 +15,10 @@ export function inventoryOptionsOf(section: InventorySection): InventoryOptions 
       ...rest,
       sources: Object.fromEntries(Object.entries(sources).map(([name, s]) => [name, { slaMs: s.slaMs }])),
       channels: Object.fromEntries(
-        Object.entries(channels).map(([name, { connection: _c, location: _l, ...policy }]) => [name, policy]),
+        Object.entries(channels).map(([name, { connection: _c, location: _l, api: _a, ...policy }]) => [
+          name,
+          policy,
+        ]),
       ),
     }),
   ) as InventoryOptions;
@@ -59,6 +62,8 @@ export function inventoryConfigProblems(
       need(["storeUrl", "consumerKey", "consumerSecret"]);
       if (c.location !== undefined)
         problems.push({ path: [...at, "location"], message: "applies only to shopify channels" });
+      if (c.api !== undefined)
+        problems.push({ path: [...at, "api"], message: "applies only to shopify channels" });
     } else {
       problems.push({
         path: [...at, "connection"],

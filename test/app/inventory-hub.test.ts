@@ -109,6 +109,11 @@ connections:
       "the quant on both storefront locations",
       () => at(main.id) === pool - 2 && at(outlet.id) === Math.floor(pool / 2),
     );
+    // GraphQL batches by default; the outlet's items were not stocked there, so REST set them once
+    const setByGraphql = shop.calls.get("GraphQL CrossdockSetInventory") ?? 0;
+    const setByRest = shop.calls.get("REST POST inventory_levels/set.json") ?? 0;
+    assert.ok(setByGraphql >= 2, `inventorySetQuantities calls: ${setByGraphql}`);
+    assert.ok(setByRest <= 8, `inventory_levels/set calls: ${setByRest} (the 8 SKUs at the outlet, once)`);
 
     await app.store.events.append([
       {
@@ -216,5 +221,37 @@ inventory:
       ],
       ["channels.shop.sharePercent", "expected 0-100 with at most 2 decimals"],
     ],
+  );
+});
+
+test("inventory.channels.<c>.api: graphql or rest on shopify channels, located on others", () => {
+  const inventory: InventorySection = {
+    sources: { erp: { slaMs: 60_000 } },
+    warehouses: { WH: { source: "erp" } },
+    channels: {
+      shop: { connection: "shop", location: "1", warehouses: ["WH"], api: "rest" },
+      woo: { connection: "woo", warehouses: ["WH"], api: "graphql" },
+    },
+  };
+  const connections = {
+    shop: { type: "shopify", shopUrl: "https://x.myshopify.com", accessToken: "t" },
+    woo: { type: "woocommerce", storeUrl: "https://w", consumerKey: "k", consumerSecret: "s" },
+  };
+  assert.deepEqual(
+    inventoryConfigProblems(inventory, connections).map((p) => [p.path.join("."), p.message]),
+    [["channels.woo.api", "applies only to shopify channels"]],
+  );
+  const body = `version: 1
+connections:
+  shop: { type: shopify, shopUrl: "https://x.myshopify.com", accessToken: t }
+inventory:
+  sources: { erp: { slaMs: 60000 } }
+  warehouses: { WH: { source: erp } }
+  channels:
+    shop: { connection: shop, location: "1", warehouses: [WH], api: soap }
+`;
+  assert.throws(
+    () => parseConfig(body, { file: "crossdock.yaml", env: {} }),
+    /crossdock\.yaml:8:\d+ inventory\.channels\.shop\.api/,
   );
 });
