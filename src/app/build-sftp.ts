@@ -7,6 +7,7 @@
 import { createEdi997Sender } from "../connectors/sftp/edi-997-sender.ts";
 import { createEdiAckTracker } from "../connectors/sftp/edi-ack-tracker.ts";
 import { createEdiDepositorRouter } from "../connectors/sftp/edi-depositor-router.ts";
+import { createEdifactContrlSender } from "../connectors/sftp/edifact-contrl-sender.ts";
 import { createSftpClient, type SftpClient } from "../connectors/sftp/sftp-client.ts";
 import {
   parseSftpConnection,
@@ -49,7 +50,7 @@ export function buildSftp(options: {
   logger: StructuredLogger;
 }): {
   runtimes: Map<string, SftpRuntime>;
-  /** Job handlers of the sftp connections that answer with 997s (`edi.send-997`). */
+  /** Job handlers of the sftp connections that answer with 997s (`edi.send-997`) or CONTRLs. */
   handlers: Map<string, JobHandler>;
   start(): void;
   startRouting(): void;
@@ -92,7 +93,21 @@ export function buildSftp(options: {
   // Partners we write X12 to (our envelope, their folder) get a 997 for each interchange they send.
   const handlers = new Map<string, JobHandler>();
   for (const runtime of runtimes.values()) {
-    const { x12: envelope, outbound, format } = runtime.settings;
+    const { x12: envelope, edifact, outbound, format } = runtime.settings;
+    if (format === "edifact" && edifact && outbound) {
+      handlers.set(
+        runtime.name,
+        createEdifactContrlSender({
+          name: runtime.name,
+          store: options.store,
+          clock: options.clock,
+          client: runtime.client,
+          outbound: outbound.folder,
+          envelope: edifact,
+        }),
+      );
+      continue;
+    }
     if (format !== "x12" || !envelope || !outbound) continue;
     handlers.set(
       runtime.name,

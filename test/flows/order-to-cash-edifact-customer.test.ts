@@ -2,7 +2,8 @@
  * Order-to-cash for a customer that trades UN/EDIFACT over SFTP, from configuration alone: the
  * customer's ORDERS (D96A, EANCOM) dropped on a real OpenSSH server is placed in the sandbox Odoo,
  * answered with an ORDRSP, released as a 940 to the sandbox EDI 3PL, and after the 3PL's 945 the
- * customer is sent a DESADV and Odoo's invoice as an INVOIC. Every file the hub writes is read back by
+ * customer is sent a DESADV and Odoo's invoice as an INVOIC. The ORDERS asked for an acknowledgement,
+ * so a CONTRL accepting it is sent back first. Every file the hub writes is read back by
  * the project's reader and mappers and by the `edifact` package as an independent oracle.
  */
 import assert from "node:assert/strict";
@@ -44,7 +45,7 @@ function orders(po: string, lines: { sku: string; quantity: number; price: strin
   ];
   return [
     `UNA:+.? '`,
-    `UNB+UNOC:3+5412345000013:14+CROSSDOCK:ZZZ+261202:1000+EU000001'`,
+    `UNB+UNOC:3+5412345000013:14+CROSSDOCK:ZZZ+261202:1000+EU000001++++1'`,
     ...body,
     `UNT+${body.length + 1}+1'`,
     `UNZ+1+EU000001'`,
@@ -150,12 +151,19 @@ flows:
     const output = run?.output as { outcome: string; saleOrder: string; invoiceIds: number[] };
     assert.equal(output.outcome, "fulfilled");
 
-    const names = (await readdir(toCustomer)).filter((n) => !n.startsWith(".")).sort();
+    // The ORDERS asked for an acknowledgement (UNB09 = 1): a CONTRL accepting it came back first.
+    const all = (await readdir(toCustomer)).filter((n) => !n.startsWith(".")).sort();
     assert.deepEqual(
-      names.map((n) => n.split("-")[0]),
-      ["DESADV", "INVOIC", "ORDRSP"],
-      names.join(", "),
+      all.map((n) => n.split("-")[0]),
+      ["CONTRL", "DESADV", "INVOIC", "ORDRSP"],
+      all.join(", "),
     );
+    const contrl = await readFile(join(toCustomer, all[0] as string), "latin1");
+    assert.match(contrl, /UNB\+UNOC:3\+CROSSDOCK:ZZZ\+5412345000013:14\+/);
+    assert.match(contrl, /UNH\+1\+CONTRL:D:3:UN'/);
+    assert.match(contrl, /UCI\+EU000001\+5412345000013:14\+CROSSDOCK:ZZZ\+7'/);
+    assert.match(contrl, /UCM\+1\+ORDERS:D:96A:UN\+7'/);
+    const names = all.slice(1);
     const records = new Map<string, unknown>();
     const controlRefs: string[] = [];
     for (const name of names) {
@@ -179,7 +187,11 @@ flows:
         ["UNB", ...message.segments.map((s) => s.tag), "UNZ"],
       );
     }
-    assert.deepEqual([...new Set(controlRefs)].length, 3, "each interchange its own control reference");
+    assert.deepEqual(
+      [...new Set(controlRefs)].length,
+      3,
+      "each interchange its own control reference (the CONTRL took one too)",
+    );
 
     const ack = records.get("ORDRSP") as SupplierAcknowledgement;
     assert.equal(ack.poNumber, po);

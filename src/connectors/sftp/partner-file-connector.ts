@@ -28,6 +28,7 @@ import { builtinLayout } from "../flatfile/builtin-layouts.ts";
 import { compileLayout } from "../flatfile/check-layout.ts";
 import { decodeFlatFile } from "../flatfile/decode-flat-file.ts";
 import { SEND_997_KIND, type Send997Payload } from "./edi-997-sender.ts";
+import { contrlOwed, SEND_CONTRL_KIND, type SendContrlPayload } from "./edifact-contrl-sender.ts";
 import { mergeStockEvents, type PartnerRecord, recordEvents } from "./partner-file-events.ts";
 import { SFTP_CONNECTION_TYPE, type SftpConnectionConfig } from "./sftp-connection.ts";
 
@@ -73,7 +74,10 @@ function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnection
   const read = readEdifact(file, bytes);
   if (!read.ok) return { records: [], problem: read.failure };
   const records: PartnerRecord[] = [];
+  const contrls: SendContrlPayload[] = [];
   for (const interchange of read.interchanges) {
+    const owed = contrlOwed(interchange);
+    if (owed) contrls.push(owed);
     for (const message of interchange.messages) {
       if (EDIFACT_MAPPINGS[message.type] === undefined) continue;
       const outcome = mapEdifactMessage(file, message, {
@@ -84,7 +88,7 @@ function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnection
       for (const value of outcome.records) records.push({ entity: outcome.entity, value });
     }
   }
-  return { records, problem: undefined };
+  return { records, contrls, problem: undefined };
 }
 
 function eventsOf(
@@ -162,6 +166,16 @@ export const partnerFileConnector: InboundConnector = {
           idempotencyKey: `edi-997:${message.id}:${i}`,
           payload: ack as unknown as JsonValue,
         }));
+      return { ...outcome, jobs };
+    }
+    // An EDIFACT partner we write to gets a CONTRL for each interchange whose UNB09 asks for one.
+    if (outcome.ok && "contrls" in decoded && settings.edifact && settings.outbound) {
+      const jobs = (decoded.contrls ?? []).map((contrl, i) => ({
+        target: connectionName,
+        kind: SEND_CONTRL_KIND,
+        idempotencyKey: `edifact-contrl:${message.id}:${i}`,
+        payload: contrl as unknown as JsonValue,
+      }));
       return { ...outcome, jobs };
     }
     return outcome;
