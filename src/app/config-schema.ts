@@ -389,7 +389,7 @@ export const InventorySectionSchema = Type.Object(
           batchSize: Type.Optional(count(1, 250)),
           api: Type.Optional(
             Type.Union([Type.Literal("graphql"), Type.Literal("rest")], {
-              expected: "graphql (inventorySetQuantities, a batch a call) or rest (inventory_levels/set, a SKU a call)",
+              expected: "graphql (a batch a call) or rest (a SKU a call)",
             }),
           ),
         },
