@@ -31,6 +31,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<BenchmarkM
       "availability engine: 100,000 SKUs x 5 channels, full recompute vs a delta after 1% of SKUs change",
     load: async () => (await import("./stock/stock-bench.ts")).runStockBench,
   },
+  "stock-publish": {
+    about:
+      "N changed SKUs to the sandbox storefront: REST inventory_levels/set per SKU vs GraphQL inventorySetQuantities per 250",
+    load: async () => (await import("./stock/stock-publish-bench.ts")).runStockPublishBench,
+  },
   "stock-latency": {
     about:
       "stock change in the sandbox Odoo -> sandbox storefront level through a running hub: p50/p95/max, calls",
