@@ -213,6 +213,9 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
           outbound: edi.settings.outbound?.folder as string,
           envelope: edi.settings.edifact as EdifactEnvelopeConfig,
           ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
+          ...(policy.edi.ackDeadlineHours === undefined
+            ? {}
+            : { ackDeadlineMs: policy.edi.ackDeadlineHours * 3_600_000 }),
         }),
       );
     } else if (policy.edi && edi) {

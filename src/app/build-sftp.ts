@@ -85,8 +85,8 @@ export function buildSftp(options: {
   const router = warehouses
     ? createEdiDepositorRouter({ store: options.store, logger: options.logger })
     : undefined;
-  // What the hub sends by X12 is tracked until the partner's 997 answers it (overdue: an event).
-  const x12 = [...runtimes.values()].some((r) => r.settings.format === "x12");
+  // What the hub sends by X12 (EDIFACT) is tracked until the partner's 997 (CONTRL) answers it.
+  const x12 = [...runtimes.values()].some((r) => r.settings.format === "x12" || r.settings.edifact);
   const acks = x12
     ? createEdiAckTracker({ store: options.store, clock: options.clock, logger: options.logger })
     : undefined;

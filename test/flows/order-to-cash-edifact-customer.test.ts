@@ -96,7 +96,7 @@ connections:
     inbound: { folder: from-eu, pollIntervalMs: 100, settleMs: 0 }
     outbound: { folder: to-eu }
     format: edifact
-    edifact: { senderId: CROSSDOCK, senderQualifier: ZZZ, recipientId: "5412345000013", recipientQualifier: "14", association: EAN008, test: true }
+    edifact: { senderId: CROSSDOCK, senderQualifier: ZZZ, recipientId: "5412345000013", recipientQualifier: "14", association: EAN008, test: true, ackRequested: true }
 flows:
   order-to-cash:
     odoo: erp
@@ -225,6 +225,52 @@ flows:
     assert.deepEqual(
       invoice.orders?.map((o) => o.channelOrderId),
       [po],
+    );
+
+    // Each document asked for a CONTRL (UNB09 = 1): the customer accepts the ORDRSP, rejects the DESADV
+    // and has not answered the INVOIC yet.
+    const refOf = new Map(names.map((name, i) => [name.split("-")[0], controlRefs[i] as string]));
+    const contrlOf = (n: number, ref: string, action: string) =>
+      `UNH+${n}+CONTRL:D:3:UN'\nUCI+${ref}+CROSSDOCK:ZZZ+5412345000013:14+${action}'\nUNT+3+${n}'`;
+    await writeFile(
+      join(fromCustomer, ".contrl-1.edi.part"),
+      [
+        `UNA:+.? '`,
+        `UNB+UNOC:3+5412345000013:14+CROSSDOCK:ZZZ+261202:1100+EU000002'`,
+        contrlOf(1, refOf.get("ORDRSP") as string, "7"),
+        contrlOf(2, refOf.get("DESADV") as string, "4+18"),
+        `UNZ+2+EU000002'`,
+      ].join("\n"),
+      "latin1",
+    );
+    await rename(join(fromCustomer, ".contrl-1.edi.part"), join(fromCustomer, "contrl-1.edi"));
+    const statusOf = async () =>
+      new Map(
+        (await app.store.records.list("x12-ack", { prefix: "eu-retail/" })).map((r) => {
+          const data = r.data as { functionalId: string; status: string; syntax?: string };
+          assert.equal(data.syntax, "edifact");
+          return [data.functionalId, data.status];
+        }),
+      );
+    await until(
+      "the CONTRLs marked the interchanges",
+      async () => (await statusOf()).get("DESADV") === "rejected",
+    );
+    assert.deepEqual(Object.fromEntries(await statusOf()), {
+      ORDRSP: "accepted",
+      DESADV: "rejected",
+      INVOIC: "pending",
+    });
+    const sub = "test.contrl";
+    await app.store.events.subscribe(sub, { types: ["edi.ack-rejected"], from: "beginning" });
+    await until("edi.ack-rejected", async () => {
+      const events = await app.store.events.poll(sub, 10);
+      return events.some((e) => e.stream === "edi:eu-retail");
+    });
+    assert.equal(
+      (await readdir(toCustomer)).filter((n) => n.startsWith("CONTRL")).length,
+      1,
+      "a CONTRL is not answered with a CONTRL",
     );
   } finally {
     await app.stop();

@@ -32,6 +32,11 @@ export interface X12SentInterchange {
   readonly group: number;
   readonly functionalId: string;
   readonly sets: readonly { readonly type: string; readonly controlNumber: number }[];
+  /**
+   * `edifact`: an EDIFACT interchange tracked the same way (interchange and group = its UNB05, a
+   * number; answered by a CONTRL turned into the same acknowledgement shape). Default X12.
+   */
+  readonly syntax?: "x12" | "edifact";
 }
 
 export type X12AckStatus = "pending" | "accepted" | "partially_accepted" | "rejected";
@@ -158,7 +163,9 @@ export function createX12ControlNumbers(store: Store, clock: Clock, options: X12
         if (record.status !== "pending" || record.deadline > now) continue;
         const error = new CrossdockError(
           "CDK_EDI_ACK_OVERDUE",
-          `${record.partner} has not acknowledged group ${record.group} (interchange ${String(record.interchange).padStart(9, "0")}, ${record.sets.length} ${record.functionalId} set(s)) sent ${new Date(record.sentAt).toISOString()}; the 997 was due by ${new Date(record.deadline).toISOString()}`,
+          record.syntax === "edifact"
+            ? `${record.partner} has not acknowledged interchange ${record.interchange} (${record.functionalId}) sent ${new Date(record.sentAt).toISOString()}; the CONTRL was due by ${new Date(record.deadline).toISOString()}`
+            : `${record.partner} has not acknowledged group ${record.group} (interchange ${String(record.interchange).padStart(9, "0")}, ${record.sets.length} ${record.functionalId} set(s)) sent ${new Date(record.sentAt).toISOString()}; the 997 was due by ${new Date(record.deadline).toISOString()}`,
           {
             details: {
               partner: record.partner,

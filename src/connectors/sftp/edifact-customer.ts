@@ -12,12 +12,15 @@
  *
  * Each is its own interchange, UNB05 from the partner's stored counter (`edifact-control-refs.ts`),
  * stored before it is published (`stored-outbound.ts`) under the connection and the PO number, shipment
- * id or invoice number, so a step run again publishes the same file once. CONTRL answers from the
- * customer are not yet matched to what was sent (see docs/edifact.md).
+ * id or invoice number, so a step run again publishes the same file once. With `ackRequested` in the
+ * envelope (UNB09 = 1) the customer's CONTRL is expected within `ackDeadlineMs`, tracked with the X12
+ * acknowledgements (`x12-ack` records under the UNB05, `syntax: "edifact"`): a CONTRL rejecting it is
+ * `edi.ack-rejected`, none in time `edi.ack-overdue`, on `edi:<connection>`.
  */
 import type { Clock } from "../../core/clock.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { Store } from "../../store/store.ts";
+import { createX12ControlNumbers } from "../edi-x12/x12-control-numbers.ts";
 import { allocateEdifactControlRef } from "../edifact/edifact-control-refs.ts";
 import { desadvDraft } from "../edifact/edifact-desadv-writer.ts";
 import { invoicDraft } from "../edifact/edifact-invoic-writer.ts";
@@ -54,6 +57,8 @@ export interface EdifactCustomerOptions {
   envelope: EdifactEnvelopeConfig;
   /** What the customer is sent, by the X12 numbers of the same documents; default all three. */
   documents?: readonly EdiCustomerDocument[];
+  /** How long the customer has to send its CONTRL. Default 24 hours. */
+  ackDeadlineMs?: number;
 }
 
 interface SentInterchange extends StoredDocument {
@@ -69,6 +74,11 @@ export function createEdifactCustomerChannel(options: EdifactCustomerOptions): E
   const { name, store, clock, envelope } = options;
   const documents = new Set(options.documents ?? EDI_CUSTOMER_DOCUMENTS);
   const stored = createStoredOutbound(options);
+  const numbers = createX12ControlNumbers(
+    store,
+    clock,
+    options.ackDeadlineMs === undefined ? {} : { ackDeadlineMs: options.ackDeadlineMs },
+  );
   const syntaxId = envelope.syntaxId ?? "UNOC";
 
   const send = (
@@ -84,10 +94,12 @@ export function createEdifactCustomerChannel(options: EdifactCustomerOptions): E
       `${name}:${key}`,
       async () => {
         const controlRef = await allocateEdifactControlRef(store, name);
-        const written = writeInterchange(envelope, [draft()], {
+        const message = draft();
+        const written = writeInterchange(envelope, [message], {
           clock,
           controlRefs: { next: () => controlRef },
         });
+        const ref = Number(controlRef);
         return {
           document: {
             file: `${prefix}-${fileSafe(key.slice(key.indexOf(":") + 1))}-${controlRef.padStart(9, "0")}.edi`,
@@ -97,6 +109,21 @@ export function createEdifactCustomerChannel(options: EdifactCustomerOptions): E
             poNumber: order.channelOrderId,
             idempotencyKey,
           },
+          // The customer's CONTRL is expected for it, when the envelope asks for one (UNB09).
+          inTx: envelope.ackRequested
+            ? async (tx) =>
+                void (await numbers.expectAck(
+                  name,
+                  {
+                    interchange: ref,
+                    group: ref,
+                    functionalId: message.type,
+                    sets: [{ type: message.type, controlNumber: 1 }],
+                    syntax: "edifact",
+                  },
+                  tx,
+                ))
+            : undefined,
         };
       },
       (document) => encodeText(document.body, document.syntaxId),

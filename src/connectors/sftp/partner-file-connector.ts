@@ -16,12 +16,14 @@
 import { CrossdockError } from "../../core/errors.ts";
 import type { InboxMessage, JsonValue } from "../../store/store.ts";
 import type { ConnectionSettings, DecodeOutcome, InboundConnector } from "../connector.ts";
+import type { X12FunctionalAck } from "../edi-x12/x12-997-ack.ts";
 import { groupsToAcknowledge } from "../edi-x12/x12-build-997.ts";
 import { X12_MAPPERS } from "../edi-x12/x12-mappers.ts";
 import type { X12Record } from "../edi-x12/x12-mapping.ts";
 import { el, type X12Problem, type X12Segment } from "../edi-x12/x12-segment.ts";
 import { createX12SetRunner, type X12SetOutcome } from "../edi-x12/x12-set-runner.ts";
 import { runX12 } from "../edi-x12/x12-stream.ts";
+import { type ContrlReport, readContrl } from "../edifact/edifact-contrl-reader.ts";
 import { EDIFACT_MAPPINGS, mapEdifactMessage } from "../edifact/edifact-mapping.ts";
 import { readEdifact } from "../edifact/edifact-reader.ts";
 import { builtinLayout } from "../flatfile/builtin-layouts.ts";
@@ -70,6 +72,30 @@ function ackOf(outcomes: readonly X12SetOutcome[], isa: X12Segment | undefined):
   return { groups, ...(sender?.id ? { sender } : {}) };
 }
 
+/**
+ * A partner's CONTRL in the shape of a 997 (`X12FunctionalAck`), so the acknowledgement tracker marks
+ * the EDIFACT interchange it answers (tracked under its UNB05) as it marks an X12 group. UCI action 7
+ * (acknowledged) and 8 (received) accept; 4 rejects.
+ */
+function contrlAsAck(report: ContrlReport): X12FunctionalAck {
+  const code = (action: string) => (action === "rejected" ? "R" : "A");
+  return {
+    functionalId: "",
+    groupControlNumber: report.interchangeRef,
+    status: code(report.action),
+    setsIncluded: report.messages.length,
+    setsReceived: report.messages.length,
+    setsAccepted: report.messages.filter((m) => m.action !== "rejected").length,
+    sets: report.messages.map((m) => ({
+      type: "",
+      controlNumber: m.reference,
+      status: code(m.action),
+      errors: m.errorCode ? [m.errorCode] : [],
+      segmentErrors: [],
+    })),
+  };
+}
+
 function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnectionConfig, channel: string) {
   const read = readEdifact(file, bytes);
   if (!read.ok) return { records: [], problem: read.failure };
@@ -79,6 +105,11 @@ function decodeEdifact(file: string, bytes: Uint8Array, settings: SftpConnection
     const owed = contrlOwed(interchange);
     if (owed) contrls.push(owed);
     for (const message of interchange.messages) {
+      const contrl = readContrl(message);
+      if (contrl) {
+        records.push({ entity: "functional-ack", value: contrlAsAck(contrl) });
+        continue;
+      }
       if (EDIFACT_MAPPINGS[message.type] === undefined) continue;
       const outcome = mapEdifactMessage(file, message, {
         channel,
