@@ -202,37 +202,27 @@ function orderToCash(options: FlowsOptions): BuiltFlows {
   const customers = new Map<string, EdiCustomerChannel>();
   for (const [channel, policy] of Object.entries(o2c.channels)) {
     const edi = policy.edi ? options.sftp.get(policy.edi.connection) : undefined;
-    if (policy.edi && edi?.settings.format === "edifact") {
+    if (policy.edi && edi) {
+      const common = {
+        name: policy.edi.connection,
+        store: options.store,
+        clock: options.clock,
+        client: edi.client,
+        outbound: edi.settings.outbound?.folder as string,
+        ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
+        ...(policy.edi.ackDeadlineHours === undefined
+          ? {}
+          : { ackDeadlineMs: policy.edi.ackDeadlineHours * 3_600_000 }),
+      };
+      // The connection's format decides the syntax: ORDRSP/DESADV/INVOIC or 855/856/810.
       customers.set(
         channel,
-        createEdifactCustomerChannel({
-          name: policy.edi.connection,
-          store: options.store,
-          clock: options.clock,
-          client: edi.client,
-          outbound: edi.settings.outbound?.folder as string,
-          envelope: edi.settings.edifact as EdifactEnvelopeConfig,
-          ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
-          ...(policy.edi.ackDeadlineHours === undefined
-            ? {}
-            : { ackDeadlineMs: policy.edi.ackDeadlineHours * 3_600_000 }),
-        }),
-      );
-    } else if (policy.edi && edi) {
-      customers.set(
-        channel,
-        createEdiCustomerChannel({
-          name: policy.edi.connection,
-          store: options.store,
-          clock: options.clock,
-          client: edi.client,
-          outbound: edi.settings.outbound?.folder as string,
-          envelope: edi.settings.x12 as X12PartnerEnvelope,
-          ...(policy.edi.documents ? { documents: policy.edi.documents } : {}),
-          ...(policy.edi.ackDeadlineHours === undefined
-            ? {}
-            : { ackDeadlineMs: policy.edi.ackDeadlineHours * 3_600_000 }),
-        }),
+        edi.settings.format === "edifact"
+          ? createEdifactCustomerChannel({
+              ...common,
+              envelope: edi.settings.edifact as EdifactEnvelopeConfig,
+            })
+          : createEdiCustomerChannel({ ...common, envelope: edi.settings.x12 as X12PartnerEnvelope }),
       );
     }
     if (!policy.tracking) continue;
