@@ -46,3 +46,48 @@ test("every problem is named with its field", () => {
     "a layout without format: flat-file",
   );
 });
+
+test("a partner's own X12 delimiters and version are taken, checked one by one", () => {
+  const fields = (x12: Record<string, unknown>) =>
+    checkSftpConnection({ ...base, x12: { senderId: "HUB", receiverId: "ACME", ...x12 } }).map((p) =>
+      (p.path ?? [p.field]).join("."),
+    );
+  const own = {
+    senderId: "HUB",
+    receiverId: "ACME",
+    version: "00501",
+    elementSeparator: "|",
+    segmentTerminator: "\u0085",
+    componentSeparator: ":",
+    repetitionSeparator: "^",
+    lineBreak: false,
+  };
+  assert.deepEqual(checkSftpConnection({ ...base, x12: own }), []);
+  const envelope = parseSftpConnection({ ...base, x12: own }).x12;
+  assert.equal(envelope?.elementSeparator, "|");
+  assert.equal(envelope?.segmentTerminator, "\u0085");
+  assert.equal(envelope?.componentSeparator, ":");
+  assert.equal(envelope?.repetitionSeparator, "^");
+  assert.equal(envelope?.lineBreak, undefined, "no line break");
+  assert.equal(envelope?.version, "00501");
+  const defaults = parseSftpConnection({ ...base, x12: { senderId: "HUB", receiverId: "ACME" } }).x12;
+  assert.deepEqual(
+    [
+      defaults?.elementSeparator,
+      defaults?.segmentTerminator,
+      defaults?.componentSeparator,
+      defaults?.lineBreak,
+    ],
+    ["*", "~", ">", "\n"],
+  );
+  assert.deepEqual(fields({ elementSeparator: "**" }), ["x12.elementSeparator"], "one character");
+  assert.deepEqual(fields({ segmentTerminator: "A" }), ["x12.segmentTerminator"], "not a letter");
+  assert.deepEqual(fields({ componentSeparator: "*" }), ["x12.componentSeparator"], "the same as another");
+  assert.deepEqual(fields({ repetitionSeparator: "^" }), ["x12.repetitionSeparator"], "00401 has none");
+  assert.deepEqual(fields({ lineBreak: "yes", colour: "red" }), ["x12.colour", "x12.lineBreak"]);
+  assert.match(
+    checkSftpConnection({ ...base, x12: { senderId: "HUB", receiverId: "ACME", componentSeparator: "*" } })[0]
+      ?.message ?? "",
+    /"\*" is already elementSeparator/,
+  );
+});

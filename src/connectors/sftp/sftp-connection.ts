@@ -236,6 +236,8 @@ function checkEnvelope(x12: unknown): SftpConnectionProblem[] {
   if (typeof x12 !== "object" || x12 === null || Array.isArray(x12))
     return [{ field: "x12", message: "must be a map: senderId, receiverId, ..." }];
   const e = x12 as Record<string, unknown>;
+  for (const key of Object.keys(e))
+    if (!X12_KEYS.includes(key)) at(key, `unknown key (known: ${X12_KEYS.join(", ")})`);
   for (const key of ["senderId", "receiverId"])
     if (!(typeof e[key] === "string" && ID.test(e[key])))
       at(key, "required, 1-15 letters, digits, space, . or -");
@@ -247,8 +249,54 @@ function checkEnvelope(x12: unknown): SftpConnectionProblem[] {
     at("version", "must be 00401 or 00501");
   if (e.usage !== undefined && e.usage !== "P" && e.usage !== "T")
     at("usage", "must be P (production) or T (test)");
+  // Delimiters: one character each, none a letter, digit or space, no two the same (defaults included).
+  const seen = new Map<string, string>();
+  for (const key of DELIMITER_KEYS) {
+    const value = e[key] ?? DELIMITER_DEFAULTS[key];
+    if (value === undefined) continue;
+    if (!(typeof value === "string" && /^[^A-Za-z0-9 ]$/u.test(value))) {
+      at(key, "must be one character that is not a letter, digit or space, e.g. * ~ > ^ |");
+      continue;
+    }
+    const other = seen.get(value);
+    if (other)
+      at(
+        e[key] === undefined ? other : key,
+        `"${value}" is already ${e[key] === undefined ? key : other}; each delimiter must differ`,
+      );
+    seen.set(value, key);
+  }
+  if (e.repetitionSeparator !== undefined && e.version !== "00501")
+    at("repetitionSeparator", "only for version 00501 (00401 writes U in ISA11)");
+  if (e.lineBreak !== undefined && typeof e.lineBreak !== "boolean")
+    at("lineBreak", "must be true (a line break after each segment, the default) or false");
   return problems;
 }
+
+const X12_KEYS = [
+  "senderId",
+  "senderQualifier",
+  "receiverId",
+  "receiverQualifier",
+  "version",
+  "usage",
+  "elementSeparator",
+  "segmentTerminator",
+  "componentSeparator",
+  "repetitionSeparator",
+  "lineBreak",
+];
+const DELIMITER_DEFAULTS: Readonly<Record<string, string>> = {
+  elementSeparator: "*",
+  segmentTerminator: "~",
+  componentSeparator: ">",
+};
+const DELIMITER_KEYS = [
+  "elementSeparator",
+  "segmentTerminator",
+  "componentSeparator",
+  "repetitionSeparator",
+] as const;
 
 const EDIFACT_SYNTAX = /^UNO[A-KWY]$/;
 
@@ -312,7 +360,10 @@ function edifactEnvelopeOf(e: Record<string, unknown>): EdifactEnvelopeConfig {
   };
 }
 
-/** Our envelope towards the partner, with the usual defaults (ZZ ids, 00401, `*` `~` `>`, production). */
+/**
+ * Our envelope towards the partner, with the usual defaults (ZZ ids, 00401, `*` `~` `>`, a line break
+ * after each segment, production); any of them can be the partner's own.
+ */
 function envelopeOf(x12: Record<string, unknown>): X12PartnerEnvelope {
   return {
     senderQualifier: (x12.senderQualifier as string | undefined) ?? "ZZ",
@@ -320,11 +371,14 @@ function envelopeOf(x12: Record<string, unknown>): X12PartnerEnvelope {
     receiverQualifier: (x12.receiverQualifier as string | undefined) ?? "ZZ",
     receiverId: x12.receiverId as string,
     version: (x12.version as "00401" | "00501" | undefined) ?? "00401",
-    elementSeparator: "*",
-    segmentTerminator: "~",
-    componentSeparator: ">",
+    elementSeparator: (x12.elementSeparator as string | undefined) ?? "*",
+    segmentTerminator: (x12.segmentTerminator as string | undefined) ?? "~",
+    componentSeparator: (x12.componentSeparator as string | undefined) ?? ">",
+    ...(x12.repetitionSeparator === undefined
+      ? {}
+      : { repetitionSeparator: x12.repetitionSeparator as string }),
     usageIndicator: (x12.usage as "P" | "T" | undefined) ?? "P",
-    lineBreak: "\n",
+    ...(x12.lineBreak === false ? {} : { lineBreak: "\n" }),
   };
 }
 
