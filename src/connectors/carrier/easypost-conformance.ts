@@ -5,26 +5,27 @@
  * tracker read gives one `tracking` record (a `shipment.tracking_updated` event). Anything else is a
  * located error naming what was found at `/`.
  */
-import { decodeJsonDocument } from "../../mapping/decode-json.ts";
-import type { ConformanceDecoder, ConformanceResult } from "../conformance.ts";
+import type { ConformanceDecoder } from "../conformance.ts";
+import {
+  decodeJsonConformance,
+  headText,
+  type ConformanceTally as Tally,
+} from "../shopify/json-conformance-tally.ts";
 import { readTrackerEvent } from "./easypost-connector.ts";
-import { isObject, type Problems, readTracker } from "./easypost-tracker.ts";
-import { locateJsonPointer } from "./locate-json-pointer.ts";
+import { isObject, readTracker } from "./easypost-tracker.ts";
 
-interface Tally {
-  documents: Map<string, number>;
-  tracking: number;
-  warnings: string[];
-  problems: Problems;
+/** A tracker read is a `tracking` record: a `shipment.tracking_updated` event, not a model entity. */
+function tracked(tally: Tally): void {
+  tally.records.set("tracking", (tally.records.get("tracking") ?? 0) + 1);
 }
 
 function count(tally: Tally, type: string): void {
-  tally.documents.set(type, (tally.documents.get(type) ?? 0) + 1);
+  tally.document(type);
 }
 
 function tracker(tally: Tally, value: unknown, base: string): void {
   const read = readTracker(value, base);
-  if (read.ok) tally.tracking++;
+  if (read.ok) tracked(tally);
   else tally.problems.push(...read.problems);
 }
 
@@ -40,7 +41,7 @@ function event(tally: Tally, value: unknown, base: string): void {
   const read = readTrackerEvent(value);
   if (!read.ok)
     tally.problems.push(...read.problems.map((p) => ({ path: `${base}${p.path}`, message: p.message })));
-  else if (read.update) tally.tracking++;
+  else if (read.update) tracked(tally);
   else tally.warnings.push(`${base || "/"}: ${described} is not a tracker Event: no tracking`);
 }
 
@@ -89,58 +90,13 @@ function walk(tally: Tally, document: unknown): void {
 export const easypostConformanceDecoder: ConformanceDecoder = {
   format: "easypost-json",
   sniff(fileName, head) {
-    const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 8_192)).toString("utf8");
+    const text = headText(head);
     if (!/^\s*[[{]/.test(text)) return false;
     return (
       /"object"\s*:\s*"(Event|Tracker|Shipment)"|"tracking_code"/.test(text) || /easypost/i.test(fileName)
     );
   },
-  decode(fileName, bytes): ConformanceResult {
-    const text = Buffer.from(bytes).toString("utf8");
-    const base = { file: fileName, format: "easypost-json" } as const;
-    const decoded = decodeJsonDocument(text, fileName);
-    if (!decoded.ok) {
-      const d = (decoded.error.details ?? {}) as { line?: number; column?: number };
-      return {
-        ...base,
-        outcome: "error",
-        documents: [],
-        records: {},
-        error: {
-          code: "CDK_DECODE_FAILED",
-          message: decoded.error.message,
-          location: { line: d.line ?? 1, ...(d.column ? { column: d.column } : {}) },
-        },
-      };
-    }
-    const tally: Tally = { documents: new Map(), tracking: 0, warnings: [], problems: [] };
-    walk(tally, decoded.document);
-    const documents = [...tally.documents].map(([type, n]) => ({ type, count: n }));
-    const records: Record<string, number> = tally.tracking > 0 ? { tracking: tally.tracking } : {};
-    const problem = tally.problems[0];
-    if (problem === undefined)
-      return {
-        ...base,
-        outcome: "parsed",
-        documents,
-        records,
-        ...(tally.warnings.length ? { warnings: tally.warnings } : {}),
-      };
-    const where = locateJsonPointer(text, problem.path);
-    return {
-      ...base,
-      outcome: "error",
-      documents,
-      records,
-      error: {
-        code: "CDK_DECODE_FAILED",
-        message: `${fileName} line ${where.line} at ${problem.path || "/"}: ${problem.message}`,
-        location: { line: where.line, column: where.column, field: problem.path },
-      },
-      warnings: [
-        ...tally.warnings,
-        ...(tally.problems.length > 1 ? [`${tally.problems.length - 1} more problems`] : []),
-      ],
-    };
+  decode(fileName, bytes) {
+    return decodeJsonConformance("easypost-json", fileName, bytes, walk);
   },
 };

@@ -4,9 +4,8 @@
  * A file no built-in layout recognises is still read (CSV syntax, line lengths, encoding) and its
  * rows counted, with a warning that a layout is needed for canonical records.
  */
-import { decodeJsonDocument } from "../../mapping/decode-json.ts";
-import { locateJsonPointer } from "../carrier/locate-json-pointer.ts";
 import type { ConformanceDecoder, ConformanceResult } from "../conformance.ts";
+import { decodeJsonConformance } from "../shopify/json-conformance-tally.ts";
 import { BUILTIN_CSV_LAYOUTS } from "./builtin-csv-layouts.ts";
 import { BUILTIN_FIXED_LAYOUTS, type BuiltinLayout } from "./builtin-fixed-layouts.ts";
 import { type CompiledLayout, compileLayout } from "./check-layout.ts";
@@ -135,52 +134,14 @@ export const shipbobJsonConformanceDecoder: ConformanceDecoder = {
     );
   },
   decode(fileName, bytes) {
-    const text = Buffer.from(bytes).toString("utf8");
-    const decoded = decodeJsonDocument(text, fileName);
-    const base = { file: fileName, format: "shipbob-json" } as const;
-    if (!decoded.ok) {
-      const d = (decoded.error.details ?? {}) as { line?: number; column?: number };
-      return {
-        ...base,
-        outcome: "error",
-        documents: [],
-        records: {},
-        error: {
-          code: decoded.error.code,
-          message: decoded.error.message,
-          location: { line: d.line ?? 1, ...(d.column ? { column: d.column } : {}) },
-        },
-      };
-    }
-    const read = readShipBobJson(decoded.document);
-    const records: Record<string, number> = {};
-    for (const record of read.records) records[record.entity] = (records[record.entity] ?? 0) + 1;
-    const problem = read.problems[0];
-    const documents = read.documents > 0 ? [{ type: read.kind, count: read.documents }] : [];
-    if (problem === undefined)
-      return {
-        ...base,
-        outcome: "parsed",
-        documents,
-        records,
-        ...(read.warnings.length ? { warnings: read.warnings } : {}),
-      };
-    const where = locateJsonPointer(text, problem.path);
-    return {
-      ...base,
-      outcome: "error",
-      documents,
-      records,
-      error: {
-        code: "CDK_DECODE_FAILED",
-        message: `${fileName} line ${where.line} at ${problem.path || "/"}: ${problem.message}`,
-        location: { line: where.line, column: where.column, field: problem.path },
-      },
-      warnings: [
-        ...read.warnings,
-        ...(read.problems.length > 1 ? [`${read.problems.length - 1} more problems`] : []),
-      ],
-    };
+    return decodeJsonConformance("shipbob-json", fileName, bytes, (tally, document) => {
+      const read = readShipBobJson(document);
+      if (read.documents > 0) tally.documents.set(read.kind, read.documents);
+      for (const record of read.records)
+        tally.records.set(record.entity, (tally.records.get(record.entity) ?? 0) + 1);
+      tally.warnings.push(...read.warnings);
+      tally.problems.push(...read.problems);
+    });
   },
 };
 

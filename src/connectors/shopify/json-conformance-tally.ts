@@ -1,5 +1,6 @@
 /**
- * What the channel JSON decoders (`shopify-json`, `woocommerce-json`) share for `crossdock conformance`:
+ * What the JSON decoders (`shopify-json`, `woocommerce-json`, `easypost-json`, `shipbob-json`) share for
+ * `crossdock conformance`:
  * a tally of document types, canonical records, notes and located problems, and how it becomes a
  * `ConformanceResult` (the first problem is the error, located by line and column through its JSON
  * pointer; the rest are counted).
@@ -100,7 +101,7 @@ export function decodeJsonConformance(
       documents: [],
       records: {},
       error: {
-        code: "CDK_DECODE_FAILED",
+        code: decoded.error.code,
         message: decoded.error.message,
         location: { line: d.line ?? 1, ...(d.column ? { column: d.column } : {}) },
       },
