@@ -1,16 +1,12 @@
-import { join } from "node:path";
 import { build997, groupsToAcknowledge } from "../../src/connectors/edi-x12/x12-build-997.ts";
 import { el, type X12Segment } from "../../src/connectors/edi-x12/x12-segment.ts";
 import type { X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
 import type { X12PartnerEnvelope } from "../../src/connectors/edi-x12/x12-writer.ts";
-import { type SandboxSshd, startSandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
-import { createSftpClient } from "../../src/connectors/sftp/sftp-client.ts";
-import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts";
-import { type Clock, systemClock } from "../../src/core/clock.ts";
+import type { SandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
 import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
-import { EdiSftpOutbox, type EdiOutboundFile as OutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
+import type { EdiOutboundFile as OutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
+import { type EdiSftpPartnerOptions, startEdiSftpPartnerBase } from "../partner-kit/edi-sftp-partner.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
-import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { Warehouse } from "../warehouse3pl/warehouse.ts";
 import { Edi3plReceiving, type ExpectedTransfer, type ReceiptPlan } from "./edi-3pl-receiving.ts";
 import { read940File } from "./read-940.ts";
@@ -23,15 +19,11 @@ export type { ShippingPlan, WarehouseOrder } from "../warehouse3pl/warehouse.ts"
 export type { ExpectedTransfer, ReceiptPlan } from "./edi-3pl-receiving.ts";
 
 /** How to start the sandbox EDI 3PL; every field optional (README.md lists the defaults). */
-export interface SandboxEdi3plOptions {
-  /** The SFTP server to use; not closed by `close()`. Default: a sandbox sshd of its own. */
-  sshd?: SandboxSshd;
+export interface SandboxEdi3plOptions extends EdiSftpPartnerOptions {
   /** Folder the hub drops 940s into, relative to the SFTP home; default `to-3pl`. */
   inbound?: string;
   /** Folder the 3PL writes 997s, 945s and 846s into; default `from-3pl`. */
   outbound?: string;
-  /** Between two reads of the inbound folder, ms; default 10,000. */
-  pollIntervalMs?: number;
   /** Receipt of a 940 to its first shipment (945), ms; default 60,000. */
   shipDelayMs?: number;
   /** Read of a 940 to its 997, ms; default 0 (written by the same poll). */
@@ -50,8 +42,6 @@ export interface SandboxEdi3plOptions {
   partnerId?: string;
   /** The hub's ISA id, receiver of 945s and 846s; default `CROSSDOCK` (qualifier `ZZ`). */
   hubId?: string;
-  /** Envelope details (version, delimiters, usage, line break) over the defaults. */
-  envelope?: Partial<X12PartnerEnvelope>;
   /** Warehouse code (N1*SF / N1*WH `92`) and name; default `SBX1`, "Sandbox 3PL". */
   warehouseCode?: string;
   warehouseName?: string;
@@ -59,15 +49,8 @@ export interface SandboxEdi3plOptions {
   duplicate945Rate?: number;
   /** Delay of such a duplicate after the original, ms; default 0. */
   duplicateAfterMs?: number;
-  /** First ISA13/GS06/ST02; default 1. */
-  firstControlNumber?: number;
   /** Largest 940 file read; larger ones are moved to `<inbound>/rejected`. Default 5 MiB. */
   maxFileBytes?: number;
-  /** Each SFTP call's time limit, ms; default 10,000. */
-  sftpTimeoutMs?: number;
-  clock?: Clock;
-  /** Default 50 with the system clock, false with an injected one (drive with `runDue()`). */
-  autoRunMs?: number | false;
   seed?: number;
 }
 
@@ -118,69 +101,27 @@ export interface SandboxEdi3pl {
  * clock.advance(60_000); await edi.runDue(); // shipped, 945 written
  */
 export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Promise<SandboxEdi3pl> {
-  const clock = options.clock ?? systemClock;
   const random = seededRandom(options.seed ?? 1);
-  const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 10_000);
   const inbound = options.inbound ?? "to-3pl";
   const outbound = options.outbound ?? "from-3pl";
-  const ownSshd = options.sshd === undefined;
-  const sshd = options.sshd ?? (await startSandboxSshd());
-  const partnerId = options.partnerId ?? "SBX3PL";
   const hubId = options.hubId ?? "CROSSDOCK";
+  const base = await startEdiSftpPartnerBase(options, {
+    name: "sandbox-edi-3pl",
+    partnerId: options.partnerId ?? "SBX3PL",
+    hubId,
+    inbound,
+    outbound,
+    functionalIds: { "997": "FA", "945": "SW", "846": "IB", "944": "RE" },
+    stampedAt: "queued",
+  });
+  const { clock, sshd, client, envelope, scheduler, outbox, errors, failed, queued } = base;
+  const partnerId = envelope.senderId;
   const warehouseInfo = {
     code: options.warehouseCode ?? "SBX1",
     name: options.warehouseName ?? "Sandbox 3PL",
   };
-  const envelope: X12PartnerEnvelope = {
-    senderQualifier: "ZZ",
-    senderId: partnerId,
-    receiverQualifier: "ZZ",
-    receiverId: hubId,
-    version: "00401",
-    elementSeparator: "*",
-    segmentTerminator: "~",
-    componentSeparator: ">",
-    usageIndicator: "T",
-    lineBreak: "\n",
-    ...options.envelope,
-  };
-  const client = createSftpClient({
-    connection: "sandbox-edi-3pl",
-    ...sshd.connection,
-    operationTimeoutMs: options.sftpTimeoutMs ?? 10_000,
-    connectTimeoutMs: options.sftpTimeoutMs ?? 10_000,
-  });
-  const errors: { at: number; message: string }[] = [];
-  const failed = (error: unknown) => {
-    errors.push({ at: clock.now(), message: error instanceof Error ? error.message : String(error) });
-    if (errors.length > 100) errors.shift();
-  };
-  const scheduler = new SimScheduler({ clock, autoRunMs: options.autoRunMs ?? (options.clock ? false : 50) });
-  const outbox = new EdiSftpOutbox({
-    clock,
-    envelope,
-    functionalIds: { "997": "FA", "945": "SW", "846": "IB", "944": "RE" },
-    stampedAt: "queued",
-    publisher: createSftpPublisher({ client, connection: "sandbox-edi-3pl", outbound }),
-    firstControlNumber: options.firstControlNumber ?? 1,
-    failed,
-  });
   const purchaseOrders = new Map<string, string | undefined>();
   let forcedDuplicates = 0;
-  let outageUntil = Number.NEGATIVE_INFINITY;
-  let closed = false;
-  const down = () => clock.now() < outageUntil;
-
-  const flush = async () => {
-    if (down() || closed) return;
-    await outbox.flush();
-    const next = outbox.nextDueAt;
-    if (next !== undefined && next > clock.now()) scheduler.at(next - clock.now(), flush);
-  };
-  const queued = (file: OutboundFile) => {
-    scheduler.at(file.notBefore - clock.now(), flush);
-    return file;
-  };
 
   const warehouse: Warehouse = new Warehouse({
     scheduler,
@@ -273,25 +214,11 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     );
   };
 
-  await client.mkdir(inbound);
-  await client.mkdir(outbound);
-  const tick = async () => {
-    if (closed) return;
-    try {
-      if (!down()) {
-        await flush();
-        await inbox.poll();
-        await flush();
-      }
-    } finally {
-      if (!closed) scheduler.at(pollIntervalMs, tick);
-    }
-  };
-  scheduler.at(pollIntervalMs, tick);
+  await base.startPolling(() => inbox.poll());
   const every = options.stockReportEveryMs ?? 3_600_000;
   if (every !== false) {
     const report = () => {
-      if (closed) return;
+      if (base.closed) return;
       // During an outage the scheduled count is taken and sent when the system is back.
       queueReport();
       scheduler.at(Math.max(1, every), report);
@@ -303,7 +230,7 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     sshd,
     inbound,
     outbound,
-    local: { inbound: join(sshd.home, inbound), outbound: join(sshd.home, outbound) },
+    local: base.local,
     warehouse,
     envelope,
     received: inbox.files,
@@ -311,10 +238,7 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     transfers: receiving.transfers,
     planReceipt: (reference, plan) => receiving.plan(reference, plan),
     errors,
-    outage(durationMs) {
-      outageUntil = clock.now() + durationMs;
-      scheduler.at(durationMs, flush);
-    },
+    outage: (durationMs) => base.outage(durationMs),
     duplicateNext945(count = 1) {
       forcedDuplicates += count;
     },
@@ -325,12 +249,6 @@ export async function startSandboxEdi3pl(options: SandboxEdi3plOptions = {}): Pr
     },
     stockRows,
     runDue: () => scheduler.runDue(),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await scheduler.close();
-      await client.close();
-      if (ownSshd) await sshd.close();
-    },
+    close: () => base.close(),
   };
 }

@@ -1,25 +1,18 @@
-import { join } from "node:path";
 import { build810 } from "../../src/connectors/edi-x12/x12-build-810.ts";
 import { build850 } from "../../src/connectors/edi-x12/x12-build-850.ts";
 import { build997, groupsToAcknowledge } from "../../src/connectors/edi-x12/x12-build-997.ts";
 import { el, type X12Segment } from "../../src/connectors/edi-x12/x12-segment.ts";
 import type { X12SetOutcome } from "../../src/connectors/edi-x12/x12-set-runner.ts";
 import type { X12PartnerEnvelope } from "../../src/connectors/edi-x12/x12-writer.ts";
-import { type SandboxSshd, startSandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
-import { createSftpClient } from "../../src/connectors/sftp/sftp-client.ts";
-import { createSftpPublisher } from "../../src/connectors/sftp/sftp-publisher.ts";
-import { type Clock, systemClock } from "../../src/core/clock.ts";
+import type { SandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
 import { multiplyDecimals, sumDecimals } from "../../src/core/model/decimal.ts";
 import type { Invoice } from "../../src/core/model/invoice.ts";
 import type { Address } from "../../src/core/model/party.ts";
 import type { PurchaseOrder } from "../../src/core/model/purchase-order.ts";
 import { type EdiInboundFile, EdiSftpInbox } from "../partner-kit/edi-sftp-inbox.ts";
-import {
-  EdiSftpOutbox,
-  type EdiOutboundFile as PartnerOutboundFile,
-} from "../partner-kit/edi-sftp-outbox.ts";
+import type { EdiOutboundFile as PartnerOutboundFile } from "../partner-kit/edi-sftp-outbox.ts";
+import { type EdiSftpPartnerOptions, startEdiSftpPartnerBase } from "../partner-kit/edi-sftp-partner.ts";
 import { seededRandom } from "../partner-kit/sim-random.ts";
-import { SimScheduler } from "../partner-kit/sim-scheduler.ts";
 import { type AckPlan, build855Answer } from "./answer-855.ts";
 import { type CustomerOrderInput, type CustomerOrderRecord, CustomerOrders } from "./customer-orders.ts";
 import type { PurchaseOrder850 } from "./read-850.ts";
@@ -34,15 +27,11 @@ export type { AcknowledgedLine, ReceivedAcknowledgement } from "./read-855.ts";
 export type { ReceivedShipNotice } from "./read-856.ts";
 
 /** How to start the sandbox trading partner; every field optional (README.md lists the defaults). */
-export interface SandboxEdiPartnerOptions {
-  /** The SFTP server to use; not closed by `close()`. Default: a sandbox sshd of its own. */
-  sshd?: SandboxSshd;
+export interface SandboxEdiPartnerOptions extends EdiSftpPartnerOptions {
   /** Folder the hub drops 850s (and its 855s, 856s, 810s) into, relative to the SFTP home; default `to-partner`. */
   inbound?: string;
   /** Folder the partner writes 997s, 855s, 850s and 810s into; default `from-partner`. */
   outbound?: string;
-  /** Between two reads of the inbound folder, ms; default 10,000. */
-  pollIntervalMs?: number;
   /** Read of an 850 to its 997, ms; default 0 (written by the same poll). */
   ackDelayMs?: number;
   /** Read of an 850 to its 855, ms; default 60,000. */
@@ -57,16 +46,8 @@ export interface SandboxEdiPartnerOptions {
   hubId?: string;
   /** The partner's company name (N1*BY of its 850s, N1*SE on its invoices); default `Sandbox Supplier Inc`. */
   partnerName?: string;
-  envelope?: Partial<X12PartnerEnvelope>;
-  /** First ISA13/GS06/ST02; default 1. */
-  firstControlNumber?: number;
   /** Largest file read; larger ones go to `<inbound>/rejected`. Default 5 MiB. */
   maxFileBytes?: number;
-  /** Each SFTP call's time limit, ms; default 10,000. */
-  sftpTimeoutMs?: number;
-  clock?: Clock;
-  /** Default 50 with the system clock, false with an injected one (drive with `runDue()`). */
-  autoRunMs?: number | false;
   seed?: number;
 }
 
@@ -143,72 +124,30 @@ const DEFAULT_SHIP_TO: Address = {
 export async function startSandboxEdiPartner(
   options: SandboxEdiPartnerOptions = {},
 ): Promise<SandboxEdiPartner> {
-  const clock = options.clock ?? systemClock;
   const random = seededRandom(options.seed ?? 1);
-  const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 10_000);
   const answerDelayMs = options.answerDelayMs ?? 60_000;
   const inbound = options.inbound ?? "to-partner";
   const outbound = options.outbound ?? "from-partner";
-  const ownSshd = options.sshd === undefined;
-  const sshd = options.sshd ?? (await startSandboxSshd());
-  const partnerId = options.partnerId ?? "SBXPARTNER";
   const hubId = options.hubId ?? "CROSSDOCK";
   const partnerName = options.partnerName ?? "Sandbox Supplier Inc";
-  const envelope: X12PartnerEnvelope = {
-    senderQualifier: "ZZ",
-    senderId: partnerId,
-    receiverQualifier: "ZZ",
-    receiverId: hubId,
-    version: "00401",
-    elementSeparator: "*",
-    segmentTerminator: "~",
-    componentSeparator: ">",
-    usageIndicator: "T",
-    lineBreak: "\n",
-    ...options.envelope,
-  };
-  const client = createSftpClient({
-    connection: "sandbox-edi-partner",
-    ...sshd.connection,
-    operationTimeoutMs: options.sftpTimeoutMs ?? 10_000,
-    connectTimeoutMs: options.sftpTimeoutMs ?? 10_000,
-  });
-  const errors: { at: number; message: string }[] = [];
-  const failed = (error: unknown) => {
-    errors.push({ at: clock.now(), message: error instanceof Error ? error.message : String(error) });
-    if (errors.length > 100) errors.shift();
-  };
-  const scheduler = new SimScheduler({ clock, autoRunMs: options.autoRunMs ?? (options.clock ? false : 50) });
-  const outbox = new EdiSftpOutbox({
-    clock,
-    envelope,
+  const base = await startEdiSftpPartnerBase(options, {
+    name: "sandbox-edi-partner",
+    partnerId: options.partnerId ?? "SBXPARTNER",
+    hubId,
+    inbound,
+    outbound,
     functionalIds: { "997": "FA", "855": "PR", "850": "PO", "810": "IN" },
     // Written when it is due: ISA09/10 and GS04/05 say when the partner sent it.
     stampedAt: "due",
-    publisher: createSftpPublisher({ client, connection: "sandbox-edi-partner", outbound }),
-    firstControlNumber: options.firstControlNumber ?? 1,
-    failed,
   });
+  const { clock, sshd, client, envelope, scheduler, outbox, errors, failed, queued } = base;
+  const partnerId = envelope.senderId;
   const purchases = new Map<string, PartnerPurchase>();
   const customerOrders = new CustomerOrders();
   const plans = new Map<string, AckPlan>();
   const nextPlans: AckPlan[] = [];
   let salesOrders = 0;
   let invoices = 0;
-  let outageUntil = Number.NEGATIVE_INFINITY;
-  let closed = false;
-  const down = () => clock.now() < outageUntil;
-
-  const flush = async () => {
-    if (down() || closed) return;
-    await outbox.flush();
-    const next = outbox.nextDueAt;
-    if (next !== undefined && next > clock.now()) scheduler.at(next - clock.now(), flush);
-  };
-  const queued = (file: PartnerOutboundFile) => {
-    scheduler.at(file.notBefore - clock.now(), flush);
-    return file;
-  };
 
   const randomPlan = (po: PurchaseOrder850): AckPlan => {
     const roll = random();
@@ -294,27 +233,13 @@ export async function startSandboxEdiPartner(
     return file;
   };
 
-  await client.mkdir(inbound);
-  await client.mkdir(outbound);
-  const tick = async () => {
-    if (closed) return;
-    try {
-      if (!down()) {
-        await flush();
-        await inbox.poll();
-        await flush();
-      }
-    } finally {
-      if (!closed) scheduler.at(pollIntervalMs, tick);
-    }
-  };
-  scheduler.at(pollIntervalMs, tick);
+  await base.startPolling(() => inbox.poll());
 
   return {
     sshd,
     inbound,
     outbound,
-    local: { inbound: join(sshd.home, inbound), outbound: join(sshd.home, outbound) },
+    local: base.local,
     envelope,
     purchases,
     customerOrders: customerOrders.records,
@@ -395,17 +320,8 @@ export async function startSandboxEdiPartner(
       };
       return sendNow(outbox.send("810", [build810(invoice)], { receiver: purchase.from }));
     },
-    outage(durationMs) {
-      outageUntil = clock.now() + durationMs;
-      scheduler.at(durationMs, flush);
-    },
+    outage: (durationMs) => base.outage(durationMs),
     runDue: () => scheduler.runDue(),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await scheduler.close();
-      await client.close();
-      if (ownSshd) await sshd.close();
-    },
+    close: () => base.close(),
   };
 }
