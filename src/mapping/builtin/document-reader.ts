@@ -7,8 +7,10 @@
  * Reads only own properties, so `__proto__` or `constructor` keys in hostile input are data, never
  * inherited members.
  */
+import { CrossdockError } from "../../core/errors.ts";
 import { isDecimal } from "../../core/model/decimal.ts";
 import { pointerToken } from "../json-value.ts";
+import type { MapOutcome, MappedValue } from "../mapping.ts";
 
 export class DocumentFault extends Error {
   readonly path: string;
@@ -132,4 +134,24 @@ export function trimDecimal(text: string, minPlaces = 0): string {
   const head = whole.replace(/^0+(?=\d)/, "");
   const body = digits === "" ? head : `${head}.${digits}`;
   return negative && /[1-9]/.test(body) ? `-${body}` : body;
+}
+
+/**
+ * Runs a built-in mapper: its values, or `CDK_MAPPING_FAILED` naming the mapping (`shopify-order@1`)
+ * and, for a `DocumentFault`, the JSON pointer of the input that failed. A `RangeError` (a decimal out
+ * of range) fails the same way; anything else is a bug and propagates.
+ */
+export function runBuiltinMapper(mapping: string, map: () => MappedValue[]): MapOutcome {
+  try {
+    return { ok: true, values: map() };
+  } catch (cause) {
+    if (!(cause instanceof DocumentFault) && !(cause instanceof RangeError)) throw cause;
+    return {
+      ok: false,
+      error: new CrossdockError("CDK_MAPPING_FAILED", `mapping ${mapping}: input ${cause.message}`, {
+        cause,
+        details: { mapping, ...(cause instanceof DocumentFault ? { path: cause.path } : {}) },
+      }),
+    };
+  }
 }

@@ -1,23 +1,3 @@
-/**
- * The built-in mapping `shopify-order@1`: a Shopify `orders/create` (or `orders/updated`) webhook body,
- * which is the order resource itself, to a canonical `order/v1`.
- *
- * Decisions a reader should know:
- * - the channel is the connection name, the key `<channel>:<order id>`; ids are strings and must be
- *   exact (decode bodies with `decodeJsonDocument`, which keeps ids above 2^53 as text);
- * - money is exact decimal strings with at least two places, from Shopify's strings or numbers;
- * - `status` is `cancelled` (cancelled_at set), `shipped` / `partially_shipped` (fulfillment_status),
- *   else `pending`: accepting the order is the order-to-cash workflow's decision, not the channel's;
- *   payment state is kept in `extensions.<channel>.financialStatus`;
- * - `taxTotal` and `grandTotal` are Shopify's own `total_tax` and `total_price` when present, so the
- *   model's consistency checks flag an order whose parts do not add up to what the customer paid;
- * - a line without a SKU is refused (it could not be matched to a product); an order without a
- *   customer becomes a party named after its billing or shipping address, else its email, else
- *   "Guest";
- * - a note longer than the model's 4,000 characters is cut there (an order is not refused for its note).
- * A REST Admin API envelope (`{"order": {...}}`) is refused with a pointer to the difference.
- */
-import { CrossdockError } from "../../core/errors.ts";
 import { compareDecimals, sumDecimals } from "../../core/model/decimal.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { Address, PartyValue } from "../../core/model/party.ts";
@@ -35,6 +15,7 @@ import {
   optionalText,
   requiredId,
   requiredText,
+  runBuiltinMapper,
 } from "./document-reader.ts";
 import {
   allocateOrderDiscount,
@@ -180,24 +161,9 @@ export const shopifyOrderMapping: Mapping = {
   emits: "order.received",
   origin: "built-in",
   async map(document: unknown, context: MappingContext): Promise<MapOutcome> {
-    try {
+    return runBuiltinMapper("shopify-order@1", () => {
       const order = mapShopifyOrder(document, context.connection);
-      return {
-        ok: true,
-        values: [{ key: `${order.channel}:${order.channelOrderId}`, value: order as unknown as JsonValue }],
-      };
-    } catch (cause) {
-      if (!(cause instanceof DocumentFault) && !(cause instanceof RangeError)) throw cause;
-      return {
-        ok: false,
-        error: new CrossdockError("CDK_MAPPING_FAILED", `mapping shopify-order@1: input ${cause.message}`, {
-          cause,
-          details: {
-            mapping: "shopify-order@1",
-            ...(cause instanceof DocumentFault ? { path: cause.path } : {}),
-          },
-        }),
-      };
-    }
+      return [{ key: `${order.channel}:${order.channelOrderId}`, value: order as unknown as JsonValue }];
+    });
   },
 };

@@ -1,19 +1,3 @@
-/**
- * The built-in mapping `shopify-product@1`: a Shopify product (the `products/create` / `products/update`
- * webhook body, or the REST resource) to one canonical `product/v1` per variant, keyed by the
- * variant's SKU, because the model (and Odoo) key products by SKU and a Shopify product is a family.
- *
- * Decisions a reader should know:
- * - the name is the product's title, plus the variant's title unless it is Shopify's "Default Title";
- * - the description is `body_html` with its tags removed (entities kept as written);
- * - a variant without a SKU maps to nothing (it cannot be matched); the caller is told (`skipped`);
- * - prices only when the connection says its currency (`currency`): Shopify's product JSON has none;
- * - `storable` is `requires_shipping` (a service or digital good is not counted in stock);
- * - a barcode of 8, 12, 13 or 14 digits is a `gtin`, anything else `other`;
- * - Shopify's product, variant and inventory item ids are kept in `refs`, so inventory level updates
- *   can find the inventory item of a SKU.
- */
-import { CrossdockError } from "../../core/errors.ts";
 import type { Product } from "../../core/model/product.ts";
 import type { JsonValue } from "../../store/store.ts";
 import type { MapOutcome, Mapping, MappingContext } from "../mapping.ts";
@@ -21,12 +5,12 @@ import {
   arrayOf,
   asObject,
   at,
-  DocumentFault,
   member,
   optionalId,
   optionalText,
   requiredId,
   requiredText,
+  runBuiltinMapper,
 } from "./document-reader.ts";
 import { money } from "./shopify-lines.ts";
 
@@ -125,21 +109,11 @@ export const shopifyProductMapping: Mapping = {
   emits: "product.changed",
   origin: "built-in",
   async map(document: unknown, context: MappingContext): Promise<MapOutcome> {
-    try {
-      const { products } = mapShopifyProduct(document, context.connection);
-      return { ok: true, values: products.map((p) => ({ key: p.sku, value: p as unknown as JsonValue })) };
-    } catch (cause) {
-      if (!(cause instanceof DocumentFault) && !(cause instanceof RangeError)) throw cause;
-      return {
-        ok: false,
-        error: new CrossdockError("CDK_MAPPING_FAILED", `mapping shopify-product@1: input ${cause.message}`, {
-          cause,
-          details: {
-            mapping: "shopify-product@1",
-            ...(cause instanceof DocumentFault ? { path: cause.path } : {}),
-          },
-        }),
-      };
-    }
+    return runBuiltinMapper("shopify-product@1", () =>
+      mapShopifyProduct(document, context.connection).products.map((p) => ({
+        key: p.sku,
+        value: p as unknown as JsonValue,
+      })),
+    );
   },
 };

@@ -1,25 +1,3 @@
-/**
- * The built-in mapping `woocommerce-order@1`: a WooCommerce REST API v3 order (the body of the
- * `order.created` / `order.updated` webhooks, or `GET /wp-json/wc/v3/orders/<id>`) to a canonical
- * `order/v1`.
- *
- * Decisions a reader should know:
- * - the key is `<channel>:<order id>`; `number` (what people see) is the order number;
- * - money is exact decimal strings from WooCommerce's strings or numbers; line amounts are without
- *   tax (WooCommerce stores them so), so `pricesIncludeTax` is false and the shop's own
- *   `prices_include_tax` is kept in `extensions`; a line's coupon discount is `subtotal - total`,
- *   named after the coupon when the order has one;
- * - `placedAt` is `date_created_gmt` (WooCommerce writes it without an offset: it is UTC);
- * - `status`: cancelled / failed / refunded / trash are `cancelled`, completed is `completed`, every
- *   other status (pending, processing, on-hold) `pending`: accepting it is order-to-cash's decision;
- * - paid (`date_paid` set, or `set_paid` true) gives payment terms `PREPAID` named after the payment
- *   method; payment method, transaction id and WooCommerce's status are kept in `extensions`;
- * - a line without a SKU is refused unless the connection sets `skuFallback: product-id`; fee lines
- *   become lines of the fee SKU (`feeSku`, default `FEE`);
- * - an address with nothing filled in (WooCommerce sends empty shipping for virtual goods) is left out.
- * The legacy REST API v3 order (`{"order": {...}}`, WooCommerce before 2.6) is refused with a pointer.
- */
-import { CrossdockError } from "../../core/errors.ts";
 import { sumDecimals } from "../../core/model/decimal.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { Address, PartyValue } from "../../core/model/party.ts";
@@ -36,6 +14,7 @@ import {
   optionalText,
   requiredId,
   requiredText,
+  runBuiltinMapper,
 } from "./document-reader.ts";
 import { money } from "./shopify-lines.ts";
 import { mapWooLines, mapWooShippingLines, readTaxRates, type WooLineOptions } from "./woocommerce-lines.ts";
@@ -187,28 +166,9 @@ export const woocommerceOrderMapping: Mapping = {
   emits: "order.received",
   origin: "built-in",
   async map(document: unknown, context: MappingContext): Promise<MapOutcome> {
-    try {
+    return runBuiltinMapper("woocommerce-order@1", () => {
       const order = mapWooCommerceOrder(document, context.connection);
-      return {
-        ok: true,
-        values: [{ key: `${order.channel}:${order.channelOrderId}`, value: order as unknown as JsonValue }],
-      };
-    } catch (cause) {
-      if (!(cause instanceof DocumentFault) && !(cause instanceof RangeError)) throw cause;
-      return {
-        ok: false,
-        error: new CrossdockError(
-          "CDK_MAPPING_FAILED",
-          `mapping woocommerce-order@1: input ${cause.message}`,
-          {
-            cause,
-            details: {
-              mapping: "woocommerce-order@1",
-              ...(cause instanceof DocumentFault ? { path: cause.path } : {}),
-            },
-          },
-        ),
-      };
-    }
+      return [{ key: `${order.channel}:${order.channelOrderId}`, value: order as unknown as JsonValue }];
+    });
   },
 };
