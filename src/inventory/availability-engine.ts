@@ -8,29 +8,42 @@
  * that channels apply to its source its age has passed) and marks the SKU dirty when the stage moves,
  * so a source crossing any channel's SLA, or a heartbeat bringing it back, is seen without a full
  * recompute. Every recomputation reads `now`, so a number is never computed from a stale judgement.
+ *
+ * Memory: per channel, the current numbers live in a `Float64Array` indexed by the SKU's dense id
+ * (`StockState.skuIndex`, NaN: never computed), the stale marks in a byte per SKU and the dirty SKUs
+ * in an `IdSet` (a byte per SKU plus the marked ids in marking order, so recomputation and hence
+ * publication order are those of a `Set`). About 10 bytes per (channel, SKU) instead of a map entry
+ * per number and per mark.
  */
 import { type AvailabilityExplanation, computeAvailability, explainAvailability } from "./availability.ts";
 import type { ChannelConfig, InventoryConfig } from "./inventory-config.ts";
+import { byteColumn, type Column, float64Column, IdSet, type SkuIndex } from "./sku-index.ts";
 import type { LevelState, StockState } from "./stock-state.ts";
 
-/** A (channel, SKU) whose number changed at the last `refresh`. */
-export interface AvailabilityChange {
-  sku: string;
-  quantity: number;
-  stale: boolean;
-}
+/** Told of each (channel, SKU) whose number changed at a `refresh` (channel by its position in the config). */
+export type AvailabilityListener = (channel: number, sku: number, quantity: number, stale: boolean) => void;
 
-export type ToldLookup = (channel: string, sku: string) => number | undefined;
+/** The last number told to a channel (by position) for a SKU (by id), if any. */
+export type ToldLookup = (channel: number, sku: number) => number | undefined;
+
+interface ChannelIndex {
+  readonly name: string;
+  readonly config: ChannelConfig;
+  /** Per SKU id, the number last computed; NaN when never computed. */
+  readonly current: Column<Float64Array>;
+  /** Per SKU id, 1 when its last number was computed from a stale reading. */
+  readonly stale: Column<Uint8Array>;
+  readonly dirty: IdSet;
+}
 
 export class AvailabilityEngine {
   readonly state: StockState;
   readonly config: InventoryConfig;
-  #current = new Map<string, Map<string, number>>();
-  #dirty = new Map<string, Set<string>>();
+  readonly skuIndex: SkuIndex;
+  readonly #channels: ChannelIndex[] = [];
+  readonly #position = new Map<string, number>();
   #thresholds = new Map<string, number[]>();
   #staged = new Map<string, Set<LevelState>>();
-  /** Per channel, the SKUs whose last number was computed from a stale reading. */
-  #stale = new Map<string, Set<string>>();
   /** Per source: no reading moves to a higher stage before this time (unset: scan at the next tick). */
   #deadline = new Map<string, number>();
   #seenHeartbeat = new Map<string, number>();
@@ -39,10 +52,16 @@ export class AvailabilityEngine {
   constructor(state: StockState) {
     this.state = state;
     this.config = state.config;
-    for (const channel of this.config.channels.keys()) {
-      this.#current.set(channel, new Map());
-      this.#dirty.set(channel, new Set());
-      this.#stale.set(channel, new Set());
+    this.skuIndex = state.skuIndex;
+    for (const [name, config] of this.config.channels) {
+      this.#position.set(name, this.#channels.length);
+      this.#channels.push({
+        name,
+        config,
+        current: float64Column(Number.NaN),
+        stale: byteColumn(),
+        dirty: new IdSet({ deletable: false }),
+      });
     }
     for (const source of this.config.sourceSla.keys()) {
       const slas = [...this.config.channels.values()].map((c) => this.config.slaMs(c, source));
@@ -67,6 +86,16 @@ export class AvailabilityEngine {
     return this.config.channels.get(name);
   }
 
+  /** The channel's position in the configuration (the index the listener and the told lookup use). */
+  channelPosition(name: string): number | undefined {
+    return this.#position.get(name);
+  }
+
+  /** Channel names in configuration order. */
+  channelNames(): string[] {
+    return this.#channels.map((c) => c.name);
+  }
+
   /** Every SKU the engine can publish: those with readings or reservations, and every kit. */
   skus(): Set<string> {
     return new Set([
@@ -78,65 +107,88 @@ export class AvailabilityEngine {
 
   /** The number last computed for (channel, SKU), if any. */
   current(channel: string, sku: string): number | undefined {
-    return this.#current.get(channel)?.get(sku);
+    const position = this.#position.get(channel);
+    const id = this.skuIndex.find(sku);
+    return position === undefined || id === undefined ? undefined : this.currentById(position, id);
+  }
+
+  /** `current` by channel position and SKU id. */
+  currentById(channel: number, id: number): number | undefined {
+    const value = this.#channels[channel]?.current.get(id);
+    return value === undefined || Number.isNaN(value) ? undefined : value;
   }
 
   markDirty(channel: string, sku: string): void {
-    this.#dirty.get(channel)?.add(sku);
+    const c = this.#channels[this.#position.get(channel) ?? -1];
+    if (c) c.dirty.add(this.skuIndex.id(sku));
   }
 
   /** A new told number matters only to a stale SKU under `hold`: recompute just those. */
   toldChanged(channel: string, sku: string): void {
-    if (this.#stale.get(channel)?.has(sku) && this.config.channels.get(channel)?.freshness === "hold")
-      this.markDirty(channel, sku);
+    const position = this.#position.get(channel);
+    const id = this.skuIndex.find(sku);
+    if (position !== undefined && id !== undefined) this.toldChangedById(position, id);
+  }
+
+  /** `toldChanged` by channel position and SKU id. */
+  toldChangedById(channel: number, id: number): void {
+    const c = this.#channels[channel];
+    if (c && c.stale.get(id) === 1 && c.config.freshness === "hold") c.dirty.add(id);
   }
 
   /** Marks every SKU dirty (on one channel, or all): the next refresh recomputes everything. */
   markAll(channel?: string): void {
-    const skus = this.skus();
-    for (const [name, set] of this.#dirty)
-      if (channel === undefined || name === channel) for (const sku of skus) set.add(sku);
+    // The order of `skus()` without building it: an id already marked keeps its place.
+    const sources = [this.state.levels.keys(), this.state.ordersBySku.keys(), this.config.kits.keys()];
+    const marked = this.#channels.filter((c) => channel === undefined || c.name === channel);
+    for (const keys of sources)
+      for (const sku of keys) {
+        const id = this.skuIndex.id(sku);
+        for (const c of marked) c.dirty.add(id);
+      }
   }
 
   /**
-   * Ticks staleness, recomputes what is dirty and returns, per channel, the SKUs whose number changed
-   * (or was computed for the first time).
+   * Ticks staleness, recomputes what is dirty and tells `changed` of each (channel, SKU) whose number
+   * changed (or was computed for the first time), channel by channel in configuration order.
    */
-  refresh(now: number): Map<string, AvailabilityChange[]> {
+  refresh(now: number, changed: AvailabilityListener = () => {}): void {
     this.#tick(now);
-    const out = new Map<string, AvailabilityChange[]>();
-    for (const [name, dirty] of this.#dirty) {
-      const channel = this.config.channels.get(name) as ChannelConfig;
-      const current = this.#current.get(name) as Map<string, number>;
-      const stale = this.#stale.get(name) as Set<string>;
-      const changes: AvailabilityChange[] = [];
-      for (const sku of dirty) {
-        const result = computeAvailability(this.state, channel, sku, now, this.#told(name, sku));
-        if (result.stale) stale.add(sku);
-        else stale.delete(sku);
-        if (current.get(sku) !== result.quantity) {
-          current.set(sku, result.quantity);
-          changes.push({ sku, quantity: result.quantity, stale: result.stale });
+    for (let position = 0; position < this.#channels.length; position++) {
+      const c = this.#channels[position] as ChannelIndex;
+      const { dirty, config } = c;
+      for (let i = 0; i < dirty.entries; i++) {
+        const id = dirty.entry(i);
+        if (id < 0) continue;
+        const sku = this.skuIndex.sku(id);
+        const result = computeAvailability(this.state, config, sku, now, this.#told(position, id));
+        c.stale.set(id, result.stale ? 1 : 0);
+        if (c.current.get(id) !== result.quantity) {
+          c.current.set(id, result.quantity);
+          changed(position, id, result.quantity, result.stale);
         }
       }
       dirty.clear();
-      out.set(name, changes);
     }
-    return out;
   }
 
   /** Every term of the calculation for (SKU, channel) at `now`. */
   explain(sku: string, channel: string, now: number): AvailabilityExplanation | undefined {
     const config = this.config.channels.get(channel);
-    return config && explainAvailability(this.state, config, sku, now, this.#told(channel, sku));
+    const position = this.#position.get(channel);
+    const id = this.skuIndex.find(sku);
+    const told = position === undefined || id === undefined ? undefined : this.#told(position, id);
+    return config && explainAvailability(this.state, config, sku, now, told);
   }
 
   #affected(sku: string, warehouse: string | undefined): void {
     const kits = this.config.kitsOf.get(sku);
-    for (const [name, dirty] of this.#dirty) {
-      if (warehouse !== undefined && !this.config.channels.get(name)?.warehouses.has(warehouse)) continue;
-      dirty.add(sku);
-      if (kits) for (const kit of kits) dirty.add(kit);
+    const id = this.skuIndex.id(sku);
+    const kitIds = kits?.map((kit) => this.skuIndex.id(kit));
+    for (const c of this.#channels) {
+      if (warehouse !== undefined && !c.config.warehouses.has(warehouse)) continue;
+      c.dirty.add(id);
+      if (kitIds) for (const kit of kitIds) c.dirty.add(kit);
     }
   }
 
@@ -166,7 +218,7 @@ export class AvailabilityEngine {
       else if (now <= (this.#deadline.get(source) ?? -Infinity)) continue;
       let deadline = Infinity;
       for (const level of beatFresh ? [...staged] : levels) {
-        if (!levels.has(level)) {
+        if (!level.live) {
           staged.delete(level);
           continue;
         }

@@ -11,8 +11,13 @@
  * The last told numbers are also the `hold` policy's memory, and their recent history is the trail an
  * oversell check shows (`toldAt`). Persisting them is `inventory-persistence.ts`' job: `pendingToldChanges`
  * says which to write.
+ *
+ * Memory: per channel, the told numbers and their times are two `Float64Array`s indexed by the SKU's
+ * dense id with a byte per SKU saying whether it was told, the unsaved ones an `IdSet`, and only the
+ * pending SKUs (few, between passes) and the SKUs with a history hold a map entry.
  */
 import type { AvailabilityEngine } from "./availability-engine.ts";
+import { byteColumn, type Column, float64Column, IdSet } from "./sku-index.ts";
 
 export interface StockUpdate {
   sku: string;
@@ -34,96 +39,124 @@ export interface ToldEntry {
 /** Told values kept per (channel, SKU) for oversell trails; older ones are dropped. */
 const HISTORY = 8;
 
+interface ChannelTold {
+  readonly name: string;
+  /** Per SKU id: 1 when told (then `quantity` and `at` hold the last confirmation). */
+  readonly told: Column<Uint8Array>;
+  readonly quantity: Column<Float64Array>;
+  readonly at: Column<Float64Array>;
+  /** Told values before the current one, per SKU id; created on the first replacement. */
+  readonly history: Map<number, ToldEntry[]>;
+  /** SKU ids to send, in the order they became pending (as a `Map` would keep them)... */
+  readonly pending: IdSet;
+  /** ... and, per SKU id, the number to send. */
+  readonly pendingQuantity: Column<Float64Array>;
+  /** Told and not yet known to be stored. */
+  readonly unsaved: IdSet;
+}
+
 export class PublicationPlanner {
   readonly engine: AvailabilityEngine;
-  #told = new Map<string, Map<string, ToldEntry>>();
-  #history = new Map<string, Map<string, ToldEntry[]>>();
-  #pending = new Map<string, Map<string, number>>();
-  #toldChanges = new Map<string, Set<string>>();
+  readonly #channels: ChannelTold[] = [];
 
   constructor(engine: AvailabilityEngine) {
     this.engine = engine;
-    for (const channel of engine.config.channels.keys()) {
-      this.#told.set(channel, new Map());
-      this.#history.set(channel, new Map());
-      this.#pending.set(channel, new Map());
-      this.#toldChanges.set(channel, new Set());
+    for (const name of engine.channelNames()) {
+      this.#channels.push({
+        name,
+        told: byteColumn(),
+        quantity: float64Column(),
+        at: float64Column(),
+        history: new Map(),
+        pending: new IdSet(),
+        pendingQuantity: float64Column(),
+        unsaved: new IdSet(),
+      });
     }
-    engine.setToldLookup((channel, sku) => this.#told.get(channel)?.get(sku)?.quantity);
+    engine.setToldLookup((channel, id) => {
+      const c = this.#channels[channel];
+      return c && c.told.get(id) === 1 ? c.quantity.get(id) : undefined;
+    });
   }
 
   /** Pulls the engine's changes into the pending sets; `plan` calls it. */
   refresh(now: number): void {
-    for (const [channel, changes] of this.engine.refresh(now)) {
-      const told = this.#told.get(channel) as Map<string, ToldEntry>;
-      const pending = this.#pending.get(channel) as Map<string, number>;
-      for (const change of changes) {
-        if (told.get(change.sku)?.quantity === change.quantity) pending.delete(change.sku);
-        else pending.set(change.sku, change.quantity);
-      }
-    }
+    this.engine.refresh(now, (channel, id, quantity) => {
+      const c = this.#channels[channel] as ChannelTold;
+      if (c.told.get(id) === 1 && c.quantity.get(id) === quantity) c.pending.delete(id);
+      else this.#setPending(c, id, quantity);
+    });
   }
 
   /** The updates `channel` needs now. Does not mark anything told. */
   plan(channel: string, now: number): PublicationPlan {
     this.refresh(now);
-    const pending = this.#pending.get(channel);
+    const c = this.#channel(channel);
     const size = this.engine.channel(channel)?.batchSize ?? 100;
     const batches: StockUpdate[][] = [];
     let batch: StockUpdate[] = [];
-    for (const [sku, quantity] of pending ?? []) {
-      batch.push({ sku, quantity });
+    for (const id of c?.pending ?? []) {
+      batch.push({ sku: this.engine.skuIndex.sku(id), quantity: c?.pendingQuantity.get(id) as number });
       if (batch.length === size) {
         batches.push(batch);
         batch = [];
       }
     }
     if (batch.length > 0) batches.push(batch);
-    return { channel, batches, total: pending?.size ?? 0 };
+    return { channel, batches, total: c?.pending.size ?? 0 };
   }
 
   /** Records what `channel` accepted at `at`. */
   confirm(channel: string, sent: readonly StockUpdate[], at: number): void {
-    const told = this.#told.get(channel);
-    const pending = this.#pending.get(channel);
-    const history = this.#history.get(channel);
-    if (!told || !pending || !history) return;
-    const changes = this.#toldChanges.get(channel) as Set<string>;
+    const position = this.engine.channelPosition(channel);
+    const c = this.#channel(channel);
+    if (position === undefined || !c) return;
     for (const { sku, quantity } of sent) {
-      const previous = told.get(sku);
-      told.set(sku, { quantity, at });
+      const id = this.engine.skuIndex.id(sku);
       // The history holds the told values before the current one, created on the first replacement.
-      if (previous) {
-        const trail = history.get(sku) ?? [];
-        trail.push(previous);
+      if (c.told.get(id) === 1) {
+        const trail = c.history.get(id) ?? [];
+        trail.push({ quantity: c.quantity.get(id), at: c.at.get(id) });
         if (trail.length > HISTORY) trail.shift();
-        history.set(sku, trail);
+        c.history.set(id, trail);
       }
-      if (pending.get(sku) === quantity) pending.delete(sku);
-      changes.add(sku);
+      c.told.set(id, 1);
+      c.quantity.set(id, quantity);
+      c.at.set(id, at);
+      if (c.pending.has(id) && c.pendingQuantity.get(id) === quantity) c.pending.delete(id);
+      c.unsaved.add(id);
       // Under `hold`, the number depends on what was told: let the engine look again.
-      this.engine.toldChanged(channel, sku);
+      this.engine.toldChangedById(position, id);
     }
   }
 
   /** Makes every SKU pending on `channel` (or all channels), whatever they were told. */
   republish(now: number, channel?: string): void {
     this.refresh(now);
-    for (const [name, pending] of this.#pending) {
-      if (channel !== undefined && name !== channel) continue;
-      for (const sku of this.engine.skus()) pending.set(sku, this.engine.current(name, sku) ?? 0);
+    const skus = this.engine.skus();
+    for (const [position, c] of this.#channels.entries()) {
+      if (channel !== undefined && c.name !== channel) continue;
+      for (const sku of skus) {
+        const id = this.engine.skuIndex.id(sku);
+        this.#setPending(c, id, this.engine.currentById(position, id) ?? 0);
+      }
     }
   }
 
   /** What `channel` was last told for `sku`. */
   told(channel: string, sku: string): ToldEntry | undefined {
-    return this.#told.get(channel)?.get(sku);
+    const c = this.#channel(channel);
+    const id = this.engine.skuIndex.find(sku);
+    return c && id !== undefined ? this.#entry(c, id) : undefined;
   }
 
   /** The recent told values, oldest first (since this process started, plus the persisted last one). */
   toldHistory(channel: string, sku: string): readonly ToldEntry[] {
-    const last = this.#told.get(channel)?.get(sku);
-    return [...(this.#history.get(channel)?.get(sku) ?? []), ...(last ? [last] : [])];
+    const c = this.#channel(channel);
+    const id = this.engine.skuIndex.find(sku);
+    if (!c || id === undefined) return [];
+    const last = this.#entry(c, id);
+    return [...(c.history.get(id) ?? []), ...(last ? [last] : [])];
   }
 
   /** The number `channel` had been told for `sku` at `at` (the last confirmation not after it). */
@@ -135,22 +168,47 @@ export class PublicationPlanner {
 
   /** Number of SKUs waiting to be sent to `channel`. */
   pendingCount(channel: string): number {
-    return this.#pending.get(channel)?.size ?? 0;
+    return this.#channel(channel)?.pending.size ?? 0;
   }
 
   /** Restores a persisted told value (startup); not a change to persist again. */
   restoreTold(channel: string, sku: string, entry: ToldEntry): void {
-    this.#told.get(channel)?.set(sku, entry);
+    const c = this.#channel(channel);
+    if (!c) return;
+    const id = this.engine.skuIndex.id(sku);
+    c.told.set(id, 1);
+    c.quantity.set(id, entry.quantity);
+    c.at.set(id, entry.at);
   }
 
   /** Persistence: per channel, the SKUs told and not yet known to be stored (a copy). */
   pendingToldChanges(): Map<string, Set<string>> {
-    return new Map([...this.#toldChanges].map(([c, skus]) => [c, new Set(skus)]));
+    const index = this.engine.skuIndex;
+    return new Map(this.#channels.map((c) => [c.name, new Set([...c.unsaved].map((id) => index.sku(id)))]));
   }
 
   /** Persistence: these were committed. */
   clearToldChanges(changes: Map<string, Set<string>>): void {
-    for (const [channel, skus] of changes)
-      for (const sku of skus) this.#toldChanges.get(channel)?.delete(sku);
+    const index = this.engine.skuIndex;
+    for (const [channel, skus] of changes) {
+      const unsaved = this.#channel(channel)?.unsaved;
+      for (const sku of skus) {
+        const id = index.find(sku);
+        if (id !== undefined) unsaved?.delete(id);
+      }
+    }
+  }
+
+  #channel(name: string): ChannelTold | undefined {
+    return this.#channels[this.engine.channelPosition(name) ?? -1];
+  }
+
+  #setPending(c: ChannelTold, id: number, quantity: number): void {
+    c.pending.add(id);
+    c.pendingQuantity.set(id, quantity);
+  }
+
+  #entry(c: ChannelTold, id: number): ToldEntry | undefined {
+    return c.told.get(id) === 1 ? { quantity: c.quantity.get(id), at: c.at.get(id) } : undefined;
   }
 }

@@ -14,6 +14,7 @@
  * Kit lines are reserved as their components.
  */
 import type { InventoryConfig } from "./inventory-config.ts";
+import { SkuIndex } from "./sku-index.ts";
 import { ONE, toUnits } from "./stock-quantity.ts";
 
 /** One reading as the sources give it (decimal strings in the reading's unit). */
@@ -36,16 +37,23 @@ export interface LevelInput {
   observedAt: number;
 }
 
-/** A reading in base units, with the engine's staleness bookkeeping. */
+/**
+ * A reading in base units, with the engine's staleness bookkeeping. Its key is (source, warehouse,
+ * part) of `input`; no key string is kept (a string per reading cost more than the comparison).
+ */
 export interface LevelState {
   readonly input: LevelInput;
-  readonly key: string;
   /** Base units; 0 when the unit is unknown (`usable` false). */
   readonly supply: bigint;
   readonly usable: boolean;
   /** How many distinct SLA thresholds its age has passed at the last tick (the engine's). */
   stage: number;
+  /** False once a newer reading of the same key replaced it (it stays in `bySource` until compacted). */
+  live: boolean;
 }
+
+const sameKey = (a: LevelInput, b: LevelInput) =>
+  a.source === b.source && a.warehouse === b.warehouse && (a.part ?? "") === (b.part ?? "");
 
 export interface ReservationLine {
   sku: string;
@@ -74,8 +82,13 @@ export type SkuListener = (sku: string, warehouse: string | undefined, level?: L
 
 export class StockState {
   readonly config: InventoryConfig;
+  /** Per SKU, its current readings (arrays of exact size: they are copied on a new key). */
   readonly levels = new Map<string, LevelState[]>();
-  readonly bySource = new Map<string, Set<LevelState>>();
+  /** Per source, its readings; replaced ones (`live` false) are dropped when they are half. */
+  readonly bySource = new Map<string, LevelState[]>();
+  /** Dense ids of every SKU the engine and the planner index (shared by both). */
+  readonly skuIndex = new SkuIndex();
+  readonly #replaced = new Map<string, number>();
   readonly heartbeats = new Map<string, number>();
   readonly reservations = new Map<string, SoftReservation>();
   readonly ordersBySku = new Map<string, Set<string>>();
@@ -93,11 +106,9 @@ export class StockState {
 
   /** Applies a reading; false when an equal or newer reading of the same key is already held. */
   applyLevel(input: LevelInput): boolean {
-    const key = `${input.source}|${input.warehouse}|${input.part ?? ""}`;
     const known = this.levels.get(input.sku);
-    const list = known ?? [];
-    const index = list.findIndex((l) => l.key === key);
-    const old = index < 0 ? undefined : list[index];
+    const index = known ? known.findIndex((l) => sameKey(l.input, input)) : -1;
+    const old = known && index >= 0 ? known[index] : undefined;
     if (old && old.input.observedAt > input.observedAt) return false;
     const factor = this.config.uomFactor(input.sku, input.uom);
     const scale = (text: string | undefined, fallback: bigint, r: "supply" | "demand") => {
@@ -109,15 +120,14 @@ export class StockState {
       const available = scale(input.available, 0n, "supply");
       if (available < supply) supply = available;
     }
-    const level: LevelState = { input, key, supply, usable: factor !== undefined, stage: 0 };
-    if (old) {
-      list[index] = level;
-      this.bySource.get(old.input.source)?.delete(old);
-    } else list.push(level);
-    this.levels.set(input.sku, list);
-    const set = this.bySource.get(input.source) ?? new Set();
-    set.add(level);
-    this.bySource.set(input.source, set);
+    const level: LevelState = { input, supply, usable: factor !== undefined, stage: 0, live: true };
+    if (known && old) {
+      known[index] = level;
+      this.#retire(old);
+    } else this.levels.set(input.sku, known ? known.concat([level]) : [level]);
+    const list = this.bySource.get(input.source);
+    if (list) list.push(level);
+    else this.bySource.set(input.source, [level]);
     this.#changes.skus.add(input.sku);
     this.#releaseConfirmed(input.sku, input.observedAt);
     // A SKU seen for the first time is new to every channel, not only those serving the warehouse.
@@ -216,6 +226,24 @@ export class StockState {
       this.#changes.orders.add(order);
       this.#notify(sku, undefined);
     }
+  }
+
+  /** Marks a replaced reading; compacts its source's list once half of it is replaced. */
+  #retire(level: LevelState): void {
+    level.live = false;
+    const source = level.input.source;
+    const list = this.bySource.get(source);
+    if (!list) return;
+    const replaced = (this.#replaced.get(source) ?? 0) + 1;
+    if (replaced * 2 < list.length) {
+      this.#replaced.set(source, replaced);
+      return;
+    }
+    this.bySource.set(
+      source,
+      list.filter((l) => l.live),
+    );
+    this.#replaced.set(source, 0);
   }
 
   #drop(order: string): void {
