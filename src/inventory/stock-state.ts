@@ -14,7 +14,7 @@
  * Kit lines are reserved as their components.
  */
 import type { InventoryConfig } from "./inventory-config.ts";
-import { SkuIndex } from "./sku-index.ts";
+import { IdSet, SkuIndex } from "./sku-index.ts";
 import { ONE, toUnits } from "./stock-quantity.ts";
 
 /** One reading as the sources give it (decimal strings in the reading's unit). */
@@ -80,19 +80,59 @@ export interface StateChanges {
 /** Told of a changed SKU; `warehouse` when only one is concerned, `level` when a reading changed. */
 export type SkuListener = (sku: string, warehouse: string | undefined, level?: LevelState) => void;
 
+/**
+ * Per SKU, its current readings (arrays of exact size: they are copied on a new key). A slot per SKU
+ * id rather than a second map keyed by SKU; `keys()` follows the order SKUs got their first reading,
+ * as a `Map`'s would.
+ */
+export class LevelIndex {
+  readonly #index: SkuIndex;
+  readonly #lists: (LevelState[] | undefined)[] = [];
+  readonly #order = new IdSet({ deletable: false });
+
+  constructor(index: SkuIndex) {
+    this.#index = index;
+  }
+
+  get size(): number {
+    return this.#order.size;
+  }
+
+  get(sku: string): LevelState[] | undefined {
+    const id = this.#index.find(sku);
+    return id === undefined ? undefined : this.#lists[id];
+  }
+
+  has(sku: string): boolean {
+    return this.get(sku) !== undefined;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const id of this.#order) yield this.#index.sku(id);
+  }
+
+  set(sku: string, levels: LevelState[]): void {
+    const id = this.#index.id(sku);
+    while (this.#lists.length < id) this.#lists.push(undefined);
+    if (this.#lists[id] === undefined) this.#order.add(id);
+    this.#lists[id] = levels;
+  }
+}
+
 export class StockState {
   readonly config: InventoryConfig;
-  /** Per SKU, its current readings (arrays of exact size: they are copied on a new key). */
-  readonly levels = new Map<string, LevelState[]>();
+  /** Dense ids of every SKU the state, the engine and the planner index (shared by all three). */
+  readonly skuIndex = new SkuIndex();
+  readonly levels = new LevelIndex(this.skuIndex);
   /** Per source, its readings; replaced ones (`live` false) are dropped when they are half. */
   readonly bySource = new Map<string, LevelState[]>();
-  /** Dense ids of every SKU the engine and the planner index (shared by both). */
-  readonly skuIndex = new SkuIndex();
   readonly #replaced = new Map<string, number>();
   readonly heartbeats = new Map<string, number>();
   readonly reservations = new Map<string, SoftReservation>();
   readonly ordersBySku = new Map<string, Set<string>>();
-  #changes: StateChanges = { skus: new Set(), orders: new Set(), sources: new Set() };
+  /** What changed and is not stored yet; the SKUs by id (a byte and an entry each, not a string set). */
+  #changes = { orders: new Set<string>(), sources: new Set<string>() };
+  readonly #changedSkus = new IdSet();
   #listeners: SkuListener[] = [];
 
   constructor(config: InventoryConfig) {
@@ -128,7 +168,7 @@ export class StockState {
     const list = this.bySource.get(input.source);
     if (list) list.push(level);
     else this.bySource.set(input.source, [level]);
-    this.#changes.skus.add(input.sku);
+    this.#changedSkus.add(this.skuIndex.id(input.sku));
     this.#releaseConfirmed(input.sku, input.observedAt);
     // A SKU seen for the first time is new to every channel, not only those serving the warehouse.
     this.#notify(input.sku, known ? input.warehouse : undefined, level);
@@ -199,12 +239,17 @@ export class StockState {
   /** Persistence: what changed and is not yet known to be stored (a copy). */
   pendingChanges(): StateChanges {
     const c = this.#changes;
-    return { skus: new Set(c.skus), orders: new Set(c.orders), sources: new Set(c.sources) };
+    const skus = new Set<string>();
+    for (const id of this.#changedSkus) skus.add(this.skuIndex.sku(id));
+    return { skus, orders: new Set(c.orders), sources: new Set(c.sources) };
   }
 
   /** Persistence: `changes` were committed. Keys changed again since stay pending only if re-added. */
   clearChanges(changes: StateChanges): void {
-    for (const sku of changes.skus) this.#changes.skus.delete(sku);
+    for (const sku of changes.skus) {
+      const id = this.skuIndex.find(sku);
+      if (id !== undefined) this.#changedSkus.delete(id);
+    }
     for (const order of changes.orders) this.#changes.orders.delete(order);
     for (const source of changes.sources) this.#changes.sources.delete(source);
   }
