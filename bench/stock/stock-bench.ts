@@ -189,6 +189,7 @@ export async function runStockBench(argv: string[]): Promise<void> {
     rssStartMiB: rssStart,
     maxRssAfterFullMiB: rssAfterFull,
     maxRssAfterDeltaMiB: rssAfterDelta,
+    kibPerSku: ((rssAfterDelta - rssStart) * 1024) / skus,
     perChannel: rows,
     node: process.version,
   };
@@ -216,7 +217,7 @@ export async function runStockBench(argv: string[]): Promise<void> {
     )}`,
   );
   console.log(
-    `\nRSS at start ${rssStart.toFixed(0)} MiB, peak after full ${rssAfterFull.toFixed(0)} MiB, after delta ${rssAfterDelta.toFixed(0)} MiB`,
+    `\nRSS at start ${rssStart.toFixed(0)} MiB, peak after full ${rssAfterFull.toFixed(0)} MiB, after delta ${rssAfterDelta.toFixed(0)} MiB (${result.kibPerSku.toFixed(2)} KiB per SKU over the start)`,
   );
   console.log(`results: ${writeResultFile("stock", result)}`);
 }

@@ -9,11 +9,11 @@
  * so a source crossing any channel's SLA, or a heartbeat bringing it back, is seen without a full
  * recompute. Every recomputation reads `now`, so a number is never computed from a stale judgement.
  *
- * Memory: per channel, the current numbers live in a `Float64Array` indexed by the SKU's dense id
- * (`StockState.skuIndex`, NaN: never computed), the stale marks in a byte per SKU and the dirty SKUs
- * in an `IdSet` (a byte per SKU plus the marked ids in marking order, so recomputation and hence
- * publication order are those of a `Set`). About 10 bytes per (channel, SKU) instead of a map entry
- * per number and per mark.
+ * Memory: per channel, the current numbers are a float64 `Column` indexed by the SKU's dense id
+ * (`StockState.skuIndex`; NaN: never computed), the stale marks a byte per SKU and the dirty SKUs an
+ * `IdSet` (a byte per SKU, plus the marked ids in marking order while dirty, so recomputation and
+ * hence publication order are those of the `Set` it replaced). About 10 bytes per (channel, SKU)
+ * instead of a map entry per number and per mark.
  */
 import { type AvailabilityExplanation, computeAvailability, explainAvailability } from "./availability.ts";
 import type { ChannelConfig, InventoryConfig } from "./inventory-config.ts";

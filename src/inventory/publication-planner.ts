@@ -12,9 +12,10 @@
  * oversell check shows (`toldAt`). Persisting them is `inventory-persistence.ts`' job: `pendingToldChanges`
  * says which to write.
  *
- * Memory: per channel, the told numbers and their times are two `Float64Array`s indexed by the SKU's
- * dense id with a byte per SKU saying whether it was told, the unsaved ones an `IdSet`, and only the
- * pending SKUs (few, between passes) and the SKUs with a history hold a map entry.
+ * Memory: per channel, the told numbers and their times are two float64 `Column`s indexed by the SKU's
+ * dense id with a byte per SKU saying whether it was told; the pending SKUs (with their number) and
+ * the unsaved ones are `IdSet`s, in the order a `Map`/`Set` would keep them. Only SKUs told more than
+ * once hold objects: their history, up to 8 entries.
  */
 import type { AvailabilityEngine } from "./availability-engine.ts";
 import { byteColumn, type Column, float64Column, IdSet } from "./sku-index.ts";
