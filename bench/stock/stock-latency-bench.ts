@@ -136,6 +136,7 @@ inventory: ${JSON.stringify(inventory)}
     const seconds = (performance.now() - started) / 1_000;
     const endToEnd = new LatencyHistogram();
     const capture = new LatencyHistogram();
+    const samples: { i: number; sku: string; atS: number; ms: number }[] = [];
     let lost = 0;
     for (const [i, w] of written.entries()) {
       const later = new Set(
@@ -145,8 +146,10 @@ inventory: ${JSON.stringify(inventory)}
           .map((x) => x.quantity),
       );
       const hit = updates.find((u) => u.sku === w.sku && u.at >= w.at && later.has(u.available));
-      if (hit) endToEnd.record(hit.at - w.at);
-      else lost++;
+      if (hit) {
+        endToEnd.record(hit.at - w.at);
+        samples.push({ i, sku: w.sku, atS: (w.at - started) / 1_000, ms: hit.at - w.at });
+      } else lost++;
     }
     for (const sku of SKUS) {
       for (const event of await app.store.events.readStream(`stock:${sku}`)) {
@@ -178,7 +181,8 @@ inventory: ${JSON.stringify(inventory)}
         ["calls", "count"],
         [
           ["Odoo RPC (all, during the run)", odooCalls],
-          ["Shopify inventory_levels/set", setCalls],
+          ["Shopify levels set (GraphQL inventorySetQuantities or REST)", setCalls],
+          ...[...shop.calls].map(([route, n]): [string, number] => [`Shopify requests: ${route}`, n]),
           ["Shopify products.json pages (SKU index, whole run)", productPages],
           ["changes never delivered", lost],
         ],
@@ -189,10 +193,22 @@ inventory: ${JSON.stringify(inventory)}
       seconds,
       capture: { ...capture.summary(), p95Ms: capture.percentile(95) },
       endToEnd: { ...endToEnd.summary(), p95Ms: endToEnd.percentile(95) },
-      calls: { odoo: odooCalls, shopifySet: setCalls, shopifyProductPages: productPages },
+      calls: {
+        odoo: odooCalls,
+        shopifyLevelsSet: setCalls,
+        shopifyProductPages: productPages,
+        shopifyRequests: Object.fromEntries(shop.calls),
+      },
+      slowest: samples.sort((a, b) => b.ms - a.ms).slice(0, 5),
       lost,
       machine: describeMachine(dir),
     });
+    console.log(
+      `slowest: ${samples
+        .slice(0, 3)
+        .map((x) => `#${x.i} ${x.sku} at ${x.atS.toFixed(1)} s: ${formatMs(x.ms)} ms`)
+        .join("; ")}`,
+    );
     console.log(`\nfull results: ${path}`);
   } finally {
     await app.stop();
