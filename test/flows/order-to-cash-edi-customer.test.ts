@@ -7,7 +7,7 @@
  * hub's interchanges as accepted.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -167,6 +167,22 @@ flows:
         [skus[0], 3, 30],
         [skus[1], 2, 5],
       ],
+    );
+
+    // Its own item numbers (BP, from its 850) come back after the hub's SKU (VP) in PO1, LIN and IT1.
+    const archived = join(customer.local.inbound, "archive");
+    const text = async (prefix: string) => {
+      const name = (await readdir(archived)).find((n) => n.startsWith(prefix));
+      return name ? readFile(join(archived, name), "utf8") : "";
+    };
+    assert.match(
+      await text("855-"),
+      new RegExp(`PO1\\*1\\*3\\*EA\\*30(\\.00)?\\*\\*VP\\*${skus[0]}\\*BP\\*ACME-1~`),
+    );
+    assert.match(await text("856-"), new RegExp(`LIN\\*\\*VP\\*${skus[1]}\\*BP\\*ACME-2~`));
+    assert.match(
+      await text("810-"),
+      new RegExp(`IT1\\*2\\*2\\*EA\\*5(\\.00)?\\*\\*VP\\*${skus[1]}\\*BP\\*ACME-2~`),
     );
 
     // The customer's 997s marked every interchange the hub sent it as accepted; the hub's 997 for the

@@ -7,12 +7,13 @@
  */
 import { roundHalfEven } from "../../core/model/decimal.ts";
 import type { Invoice } from "../../core/model/invoice.ts";
+import { moreProductIds, type X12ProductIds } from "./x12-build-855.ts";
 import { toImpliedDecimal, toX12DateTime, uomToX12 } from "./x12-values.ts";
 import type { X12SetBody } from "./x12-writer.ts";
 
 const n2 = (amount: string) => toImpliedDecimal(roundHalfEven(amount, 2), 2);
 
-export function build810(invoice: Invoice): X12SetBody {
+export function build810(invoice: Invoice, options: { productIds?: X12ProductIds } = {}): X12SetBody {
   const segments: string[][] = [];
   const issued = toX12DateTime(invoice.issuedAt).date;
   const po = invoice.orders?.[0]?.channelOrderId ?? "";
@@ -67,6 +68,7 @@ export function build810(invoice: Invoice): X12SetBody {
       "",
       "VP",
       line.sku,
+      ...moreProductIds(options.productIds, line.sku),
     ]);
     if (line.name !== undefined) segments.push(["PID", "F", "", "", "", line.name.slice(0, 80)]);
   }

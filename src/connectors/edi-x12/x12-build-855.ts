@@ -15,7 +15,23 @@ import type { X12SetBody } from "./x12-writer.ts";
 
 const BAK02 = { accepted: "AD", accepted_with_changes: "AC", rejected: "RD" } as const;
 
-export function build855(ack: SupplierAcknowledgement, order: Order): X12SetBody {
+/** The customer's own product ids per SKU (`BP`, `UP`, `IN`, ...), echoed after `VP` so it can match. */
+export type X12ProductIds = (sku: string) => readonly (readonly [qualifier: string, id: string])[];
+
+/** Up to 11 more qualifier/id pairs after `VP` (PO1, IT1 and LIN hold 12 or more). */
+export function moreProductIds(ids: X12ProductIds | undefined, sku: string): string[] {
+  if (ids === undefined) return [];
+  return ids(sku)
+    .filter(([qualifier]) => qualifier !== "VP")
+    .slice(0, 11)
+    .flat();
+}
+
+export function build855(
+  ack: SupplierAcknowledgement,
+  order: Order,
+  options: { productIds?: X12ProductIds } = {},
+): X12SetBody {
   const segments: string[][] = [];
   const placed = toX12DateTime(order.placedAt).date;
   const acknowledged = toX12DateTime(ack.acknowledgedAt).date;
@@ -39,7 +55,17 @@ export function build855(ack: SupplierAcknowledgement, order: Order): X12SetBody
     const answer = byLine.get(lineId);
     if (answer === undefined) continue;
     count++;
-    segments.push(["PO1", lineId, line.quantity, uomToX12(line.uom), line.unitPrice, "", "VP", line.sku]);
+    segments.push([
+      "PO1",
+      lineId,
+      line.quantity,
+      uomToX12(line.uom),
+      line.unitPrice,
+      "",
+      "VP",
+      line.sku,
+      ...moreProductIds(options.productIds, line.sku),
+    ]);
     let code = "IA";
     if (answer.status === "rejected") code = "IR";
     else if (answer.status === "changed") {

@@ -8,10 +8,11 @@
  * customer's PO number). Item level: LIN (VP = SKU), SN1 (quantity and unit).
  */
 import type { Shipment } from "../../core/model/shipment.ts";
+import { moreProductIds, type X12ProductIds } from "./x12-build-855.ts";
 import { toX12DateTime, uomToX12 } from "./x12-values.ts";
 import type { X12SetBody } from "./x12-writer.ts";
 
-export function build856(shipment: Shipment): X12SetBody {
+export function build856(shipment: Shipment, options: { productIds?: X12ProductIds } = {}): X12SetBody {
   const segments: string[][] = [];
   const shipped = toX12DateTime(shipment.shippedAt);
   segments.push(["BSN", "00", shipment.shipmentId, shipped.date, shipped.time, "0001"]);
@@ -45,7 +46,7 @@ export function build856(shipment: Shipment): X12SetBody {
     const items = pack.contents ?? shipment.lines.map((line) => ({ sku: line.sku, quantity: line.quantity }));
     for (const item of items) {
       level(p, "I");
-      segments.push(["LIN", "", "VP", item.sku]);
+      segments.push(["LIN", "", "VP", item.sku, ...moreProductIds(options.productIds, item.sku)]);
       segments.push(["SN1", "", item.quantity, uomToX12(uomOf.get(item.sku) ?? "EA")]);
     }
   }

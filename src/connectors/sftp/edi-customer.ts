@@ -26,7 +26,7 @@ import type { SupplierAcknowledgement } from "../../core/model/supplier-acknowle
 import type { ChannelPort, ShipmentNotice } from "../../flows/order-to-cash/order-to-cash-ports.ts";
 import type { Store } from "../../store/store.ts";
 import { build810 } from "../edi-x12/x12-build-810.ts";
-import { build855 } from "../edi-x12/x12-build-855.ts";
+import { build855, type X12ProductIds } from "../edi-x12/x12-build-855.ts";
 import { build856 } from "../edi-x12/x12-build-856.ts";
 import type { X12PartnerEnvelope } from "../edi-x12/x12-writer.ts";
 import type { SftpClient } from "./sftp-client.ts";
@@ -128,6 +128,35 @@ export function acknowledgementOf(
   };
 }
 
+/**
+ * The customer's own product ids of the order's lines, as its 850 carried them (`BP` its item, `UP`,
+ * `IN`, ...: kept by the 850 mapper under `extensions[<channel>].productIds`), by SKU: echoed in the
+ * 855, 856 and 810 after `VP`, as retailers match on their own numbers.
+ */
+export function customerProductIds(order: Order): X12ProductIds {
+  const kept = (order.extensions?.[order.channel] as { productIds?: unknown } | undefined)?.productIds;
+  const bySku = new Map<string, [string, string][]>();
+  if (Array.isArray(kept)) {
+    for (const [index, line] of order.lines.entries()) {
+      const lineId = line.lineId ?? String(index + 1);
+      const entry = kept.find(
+        (e): e is Record<string, unknown> =>
+          typeof e === "object" && e !== null && (e as { lineId?: unknown }).lineId === lineId,
+      );
+      if (entry === undefined) continue;
+      const pairs = Object.entries(entry).filter(
+        (pair): pair is [string, string] =>
+          pair[0] !== "lineId" &&
+          /^[A-Z0-9]{2}$/.test(pair[0]) &&
+          typeof pair[1] === "string" &&
+          pair[1] !== "",
+      );
+      bySku.set(line.sku, pairs);
+    }
+  }
+  return (sku) => bySku.get(sku) ?? [];
+}
+
 export function createEdiCustomerChannel(options: EdiCustomerOptions): EdiCustomerChannel {
   const { name, clock } = options;
   const documents = new Set(options.documents ?? EDI_CUSTOMER_DOCUMENTS);
@@ -141,7 +170,11 @@ export function createEdiCustomerChannel(options: EdiCustomerOptions): EdiCustom
       if (!documents.has("855")) return;
       await outbound.publishOnce(SENT_855_KIND, base(order), 1, (control) => ({
         functionalId: "PR",
-        sets: [build855(acknowledgementOf(order, saleOrder, accepted, clock.now(), reason), order)],
+        sets: [
+          build855(acknowledgementOf(order, saleOrder, accepted, clock.now(), reason), order, {
+            productIds: customerProductIds(order),
+          }),
+        ],
         file: `855-${fileSafe(order.channelOrderId)}-${stamp(control.interchange)}.x12`,
         extra: { poNumber: order.channelOrderId, accepted, interchange: control.interchange, idempotencyKey },
         expectAck: true,
@@ -153,7 +186,7 @@ export function createEdiCustomerChannel(options: EdiCustomerOptions): EdiCustom
       if (asn.lines.length === 0) return;
       await outbound.publishOnce(SENT_856_KIND, `${base(order)}:${asn.shipmentId}`, 1, (control) => ({
         functionalId: "SH",
-        sets: [build856(asn)],
+        sets: [build856(asn, { productIds: customerProductIds(order) })],
         file: `856-${fileSafe(order.channelOrderId)}-${stamp(control.interchange)}.x12`,
         extra: {
           poNumber: order.channelOrderId,
@@ -174,7 +207,7 @@ export function createEdiCustomerChannel(options: EdiCustomerOptions): EdiCustom
           1,
           (control) => ({
             functionalId: "IN",
-            sets: [build810(invoice)],
+            sets: [build810(invoice, { productIds: customerProductIds(order) })],
             file: `810-${fileSafe(invoice.invoiceNumber)}-${stamp(control.interchange)}.x12`,
             extra: {
               poNumber: order.channelOrderId,
