@@ -75,6 +75,9 @@ describe("x12ConformanceDecoder", () => {
     expect("bots-plugins__850-004010VICS-01.x12", "parsed", { order: 4 });
     expect("bots-plugins__mailbag01.x12", "parsed", { "functional-ack": 1, order: 11 });
     expect("x12-types__005010_846_ST-only.edi", "parsed", { "stock-level": 2 });
+    expect("bots-plugins__810-004010VICS-01.x12", "parsed", { invoice: 2 });
+    expect("bots-plugins__retailer_810_2.x12", "parsed", { invoice: 1 });
+    expect("x12-types__004010_810_3_ST-only.edi", "error", {}, ["CDK_EDI_CONTENT", 11, "IT1-07"]);
     expect("x12-types__004010_997_3_ST-only.edi", "parsed", { "functional-ack": 2 });
     expect("bots-plugins__850-ebcdic.x12", "error", {}, ["CDK_EDI_UNSUPPORTED", 1]);
     expect("x12-types__004010_856_2.edi", "error", {}, ["CDK_EDI_CONTROL", 47, "GE-01"]);
