@@ -164,6 +164,29 @@ function sacAmount(
   return fail(file, sac, 5, "SAC05 (amount) and SAC07 (percent) are empty; expected the amount");
 }
 
+/** A SAC read: a tax charge, a charge or an allowance with its amount; undefined for SAC01 `N`. */
+function readSac(
+  file: string,
+  sac: X12Segment,
+  base: () => string,
+  places: number,
+):
+  | { tax: StatedTax }
+  | { kind: "A" | "C"; amount: string; percent: string | undefined }
+  | X12Problem
+  | undefined {
+  const kind = el(sac, 1).trim();
+  if (kind === "N") return undefined;
+  if (kind !== "A" && kind !== "C")
+    return fail(file, sac, 1, `SAC01 is "${kind}"; expected A (allowance), C (charge) or N (information)`);
+  if (kind === "C" && TAX_CHARGES.has(el(sac, 2).trim())) {
+    const tax = statedTax(file, sac);
+    return "message" in tax ? tax : { tax };
+  }
+  const found = sacAmount(file, sac, base, places);
+  return "message" in found ? found : { kind, ...found };
+}
+
 function statedTax(file: string, segment: X12Segment): StatedTax | X12Problem {
   const sac = segment.tag === "SAC";
   const amount = amountAt(file, segment, sac ? 5 : 2, sac, "tax amount");
@@ -385,26 +408,13 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
     }
     const index = lines.length;
     for (const sac of loop.sacs) {
-      const kind = el(sac, 1).trim();
-      if (kind === "N") continue;
-      if (kind !== "A" && kind !== "C")
-        return fail(
-          file,
-          sac,
-          1,
-          `SAC01 is "${kind}"; expected A (allowance), C (charge) or N (information)`,
-        );
-      if (kind === "C" && TAX_CHARGES.has(el(sac, 2).trim())) {
-        const tax = statedTax(file, sac);
-        if ("message" in tax) return tax;
-        lineTaxes.push({ line: index, tax });
-        continue;
-      }
-      const found = sacAmount(file, sac, () => line.total, places);
-      if ("message" in found) return found;
-      if (kind === "C") charges.push({ sac, amount: found.amount });
+      const read = readSac(file, sac, () => line.total, places);
+      if (read === undefined) continue;
+      if ("message" in read) return read;
+      if ("tax" in read) lineTaxes.push({ line: index, tax: read.tax });
+      else if (read.kind === "C") charges.push({ sac, amount: read.amount });
       else {
-        const problem = addDiscount(file, line, `/lines/${index}`, sac, found.amount, found.percent, origins);
+        const problem = addDiscount(file, line, `/lines/${index}`, sac, read.amount, read.percent, origins);
         if (problem !== undefined) return problem;
       }
     }
@@ -422,23 +432,13 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
   // Header allowances spread over the lines; header charges and line charges become shipping lines.
   const headerTaxes: StatedTax[] = [];
   for (const sac of headerSacs) {
-    const kind = el(sac, 1).trim();
-    if (kind === "N") continue;
-    if (kind !== "A" && kind !== "C")
-      return fail(file, sac, 1, `SAC01 is "${kind}"; expected A (allowance), C (charge) or N (information)`);
-    if (kind === "C" && TAX_CHARGES.has(el(sac, 2).trim())) {
-      const tax = statedTax(file, sac);
-      if ("message" in tax) return tax;
-      headerTaxes.push(tax);
-      continue;
-    }
     const subtotal = () => sumDecimals(lines.map((l) => l.total));
-    const found = sacAmount(file, sac, subtotal, places);
+    const found = readSac(file, sac, subtotal, places);
+    if (found === undefined) continue;
     if ("message" in found) return found;
-    if (kind === "C") {
-      charges.push({ sac, amount: found.amount });
-      continue;
-    }
+    if ("tax" in found) headerTaxes.push(found.tax);
+    else if (found.kind === "C") charges.push({ sac, amount: found.amount });
+    if ("tax" in found || found.kind === "C") continue;
     if (compareDecimals(found.amount, "0") === 0) continue;
     if (compareDecimals(found.amount, subtotal()) > 0)
       return fail(
