@@ -38,18 +38,27 @@
  */
 import {
   addDecimals,
+  allocateDecimal,
   compareDecimals,
-  formatDecimal,
   multiplyDecimals,
-  parseDecimal,
   roundHalfEven,
-  subtractDecimals,
   sumDecimals,
 } from "../../core/model/decimal.ts";
-import type { Invoice } from "../../core/model/invoice.ts";
 import type { PartyValue } from "../../core/model/party.ts";
 import { minorUnit, within } from "../../core/model/priced-document-checks.ts";
-import type { Discount, ShippingLine, Tax } from "../../core/model/priced-lines.ts";
+import type { ShippingLine } from "../../core/model/priced-lines.ts";
+import {
+  addDiscount,
+  addTax,
+  amountAt,
+  CHARGE_NAMES,
+  fail,
+  type InvoiceLine,
+  readSac,
+  type StatedTax,
+  spreadTax,
+  statedTax,
+} from "./x12-invoice-charges.ts";
 import {
   DEFAULT_SKU_QUALIFIERS,
   pickSku,
@@ -60,21 +69,13 @@ import {
 } from "./x12-mapping.ts";
 import { N1Loops, partyAddress, type X12Party } from "./x12-parties.ts";
 import { checkX12Record, X12Origins } from "./x12-record-check.ts";
-import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
-import { uomFromX12, x12Date, x12Decimal, x12ImpliedDecimal, x12Timestamp } from "./x12-values.ts";
+import { el, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
+import { uomFromX12, x12Date, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Line = Mutable<Invoice["lines"][number]>;
+type Line = InvoiceLine;
 
 const MAX_LINES = 10_000;
-const TAX_CHARGES = new Set(["D360", "H850"]);
-const CHARGE_NAMES: Readonly<Record<string, string>> = {
-  D240: "Freight",
-  D500: "Handling",
-  G830: "Shipping and handling",
-  D360: "Goods and services tax",
-  H850: "Tax",
-};
 const SELLER_ROLES = ["SE", "VN", "II", "RI", "SF"];
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/;
 
@@ -83,161 +84,6 @@ interface Loop {
   pid?: X12Segment;
   readonly sacs: X12Segment[];
   readonly txis: X12Segment[];
-}
-
-/** A tax as the 810 states it: a TXI (amount TXI02, rate TXI03) or a tax charge SAC (SAC05, SAC07). */
-interface StatedTax {
-  readonly segment: X12Segment;
-  readonly code: string;
-  readonly amount: string | undefined;
-  readonly rate: string | undefined;
-}
-
-const fail = (file: string, segment: X12Segment, position: number, text: string) =>
-  elementProblem("CDK_EDI_CONTENT", file, segment, position, text);
-
-/** `a / b` to `places` decimals, for rates; both positive. */
-function divide(a: string, b: string, places: number): string {
-  const x = parseDecimal(a)!;
-  const y = parseDecimal(b)!;
-  const units = (x.units * 10n ** BigInt(y.scale + places + 1)) / (y.units * 10n ** BigInt(x.scale));
-  return roundHalfEven(formatDecimal({ units, scale: places + 1 }), places);
-}
-
-/** Splits `amount` over `bases` in proportion, to `places` decimals, the shares adding up exactly. */
-function allocate(amount: string, bases: readonly string[], places: number): string[] {
-  const parsed = bases.map((b) => parseDecimal(b)!);
-  const scale = Math.max(0, ...parsed.map((p) => p.scale));
-  const units = parsed.map((p) => p.units * 10n ** BigInt(scale - p.scale));
-  const total = units.reduce((s, u) => s + u, 0n);
-  const a = parseDecimal(roundHalfEven(amount, places))!.units;
-  const shares = units.map((u) => (a * u) / total);
-  const order = units
-    .map((u, i) => ({ i, rest: (a * u) % total }))
-    .sort((p, q) => (p.rest === q.rest ? p.i - q.i : p.rest > q.rest ? -1 : 1));
-  let left = a - shares.reduce((s, u) => s + u, 0n);
-  for (let k = 0; left > 0n; k++, left--) shares[order[k]!.i]! += 1n;
-  return shares.map((s) => formatDecimal({ units: s, scale: places }));
-}
-
-/** A number element: undefined when empty, a problem when it does not read or is negative. */
-function amountAt(
-  file: string,
-  segment: X12Segment,
-  position: number,
-  implied: boolean,
-  what: string,
-): string | undefined | X12Problem {
-  const raw = el(segment, position).trim();
-  if (raw === "") return undefined;
-  const value = implied ? x12ImpliedDecimal(raw, 2) : x12Decimal(raw);
-  if (value === undefined || value.startsWith("-")) {
-    const tag = `${segment.tag}${String(position).padStart(2, "0")}`;
-    const kind = implied ? "an amount with 2 implied decimals (N2), 0 or more" : "a number, 0 or more";
-    return fail(file, segment, position, `${tag} (${what}) is "${raw}"; expected ${kind}`);
-  }
-  return value;
-}
-
-/** A SAC's amount: SAC05 (an allowance may come negative), else the SAC07 percent of `base`. */
-function sacAmount(
-  file: string,
-  sac: X12Segment,
-  base: () => string,
-  places: number,
-): { amount: string; percent: string | undefined } | X12Problem {
-  const raw = el(sac, 5).trim();
-  const unsigned = el(sac, 1).trim() === "A" && raw.startsWith("-") ? raw.slice(1) : raw;
-  const amount = unsigned === "" ? undefined : x12ImpliedDecimal(unsigned, 2);
-  if (unsigned !== "" && (amount === undefined || amount.startsWith("-")))
-    return fail(
-      file,
-      sac,
-      5,
-      `SAC05 (amount) is "${raw}"; expected an amount with 2 implied decimals (N2), 0 or more`,
-    );
-  const percent = amountAt(file, sac, 7, false, "percent");
-  if (typeof percent === "object") return percent;
-  if (amount !== undefined) return { amount, percent };
-  if (percent !== undefined)
-    return { amount: divide(multiplyDecimals(base(), percent), "100", places), percent };
-  return fail(file, sac, 5, "SAC05 (amount) and SAC07 (percent) are empty; expected the amount");
-}
-
-/** A SAC read: a tax charge, a charge or an allowance with its amount; undefined for SAC01 `N`. */
-function readSac(
-  file: string,
-  sac: X12Segment,
-  base: () => string,
-  places: number,
-):
-  | { tax: StatedTax }
-  | { kind: "A" | "C"; amount: string; percent: string | undefined }
-  | X12Problem
-  | undefined {
-  const kind = el(sac, 1).trim();
-  if (kind === "N") return undefined;
-  if (kind !== "A" && kind !== "C")
-    return fail(file, sac, 1, `SAC01 is "${kind}"; expected A (allowance), C (charge) or N (information)`);
-  if (kind === "C" && TAX_CHARGES.has(el(sac, 2).trim())) {
-    const tax = statedTax(file, sac);
-    return "message" in tax ? tax : { tax };
-  }
-  const found = sacAmount(file, sac, base, places);
-  return "message" in found ? found : { kind, ...found };
-}
-
-function statedTax(file: string, segment: X12Segment): StatedTax | X12Problem {
-  const sac = segment.tag === "SAC";
-  const amount = amountAt(file, segment, sac ? 5 : 2, sac, "tax amount");
-  if (typeof amount === "object") return amount;
-  const rate = amountAt(file, segment, sac ? 7 : 3, false, "tax percent");
-  if (typeof rate === "object") return rate;
-  return { segment, code: el(segment, sac ? 2 : 1).trim(), amount, rate };
-}
-
-/**
- * A tax spread over `bases` (one base for a line's own tax): the shares and the rate. Undefined when
- * the tax is zero.
- */
-function spreadTax(
-  file: string,
-  tax: StatedTax,
-  bases: readonly string[],
-  places: number,
-  tolerance: string,
-): { shares: string[]; rate: string } | undefined | X12Problem {
-  const at = tax.segment.tag === "SAC" ? 5 : 2;
-  const total = sumDecimals(bases);
-  if (tax.amount === undefined && tax.rate === undefined)
-    return fail(file, tax.segment, at, "the tax has no amount and no percent; expected one of them");
-  if (tax.amount === undefined) {
-    if (compareDecimals(tax.rate!, "0") === 0) return undefined;
-    const rate = tax.rate!;
-    return { shares: bases.map((b) => divide(multiplyDecimals(b, rate), "100", places)), rate };
-  }
-  if (compareDecimals(tax.amount, "0") === 0) return undefined;
-  if (compareDecimals(total, "0") <= 0)
-    return fail(file, tax.segment, at, `a tax of ${tax.amount} on lines that total 0; expected a base`);
-  const shares = allocate(tax.amount, bases, places);
-  const fits = (rate: string) =>
-    shares.every((share, i) =>
-      within(
-        multiplyDecimals(share, "100"),
-        multiplyDecimals(bases[i]!, rate),
-        multiplyDecimals(tolerance, "100"),
-      ),
-    );
-  if (tax.rate !== undefined && fits(tax.rate)) return { shares, rate: tax.rate };
-  const rate = x12Decimal(divide(multiplyDecimals(tax.amount, "100"), total, 6));
-  if (rate === undefined || compareDecimals(rate, "1000") >= 0)
-    return fail(
-      file,
-      tax.segment,
-      at,
-      `a tax of ${tax.amount} on a base of ${total}; expected a smaller tax`,
-    );
-  return { shares, rate };
 }
 
 function party(p: X12Party) {
@@ -447,7 +293,7 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         5,
         `an allowance of ${found.amount} on lines that total ${subtotal()}; expected less`,
       );
-    const shares = allocate(
+    const shares = allocateDecimal(
       found.amount,
       lines.map((l) => l.total),
       places,
@@ -596,58 +442,6 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
   if (!checked.ok) return checked.problem;
   context.emit("invoice", checked.value);
   return undefined;
-}
-
-function addDiscount(
-  file: string,
-  line: Line,
-  path: string,
-  sac: X12Segment,
-  amount: string,
-  percent: string | undefined,
-  origins: X12Origins,
-): X12Problem | undefined {
-  const total = subtractDecimals(line.total, amount);
-  if (compareDecimals(total, "0") < 0)
-    return fail(
-      file,
-      sac,
-      5,
-      `an allowance of ${amount} on a line of ${line.total}; expected at most the line's total`,
-    );
-  const discounts: Discount[] = [...(line.discounts ?? [])];
-  line.discounts = discounts;
-  origins.set(`${path}/discounts/${discounts.length}`, sac, 5);
-  const code = el(sac, 2).trim();
-  const description = el(sac, 15).trim();
-  discounts.push({
-    amount,
-    ...(percent !== undefined && compareDecimals(percent, "1000") < 0 ? { rate: percent } : {}),
-    ...(code ? { code: code.slice(0, 128) } : {}),
-    ...(description ? { description: description.slice(0, 256) } : {}),
-  });
-  line.total = total;
-  return undefined;
-}
-
-function addTax(
-  target: { taxes?: readonly Tax[] },
-  path: string,
-  tax: StatedTax,
-  amount: string,
-  rate: string,
-  origins: X12Origins,
-): void {
-  const taxes: Tax[] = [...(target.taxes ?? [])];
-  target.taxes = taxes;
-  origins.set(`${path}/taxes/${taxes.length}`, tax.segment, tax.segment.tag === "SAC" ? 5 : 2);
-  const name = tax.segment.tag === "SAC" ? CHARGE_NAMES[tax.code] : undefined;
-  taxes.push({
-    ...(name ? { name } : {}),
-    ...(tax.code ? { code: tax.code.slice(0, 64) } : {}),
-    rate,
-    amount,
-  });
 }
 
 /** The 810 mapper. */

@@ -3,7 +3,9 @@ import { describe, test } from "node:test";
 import {
   absDecimal,
   addDecimals,
+  allocateDecimal,
   compareDecimals,
+  divideDecimals,
   formatDecimal,
   isDecimal,
   multiplyDecimals,
@@ -226,5 +228,28 @@ describe("decimal helpers: examples and edges", () => {
     assert.deepEqual(parseDecimal("-012.340"), { units: -12340n, scale: 3 });
     assert.equal(formatDecimal({ units: -12340n, scale: 3 }), "-12.340");
     assert.equal(formatDecimal({ units: 5n, scale: 3 }), "0.005");
+  });
+});
+
+describe("division and allocation", () => {
+  test("divideDecimals rounds half-even to the places asked", () => {
+    assert.equal(divideDecimals("10", "3", 2), "3.33");
+    assert.equal(divideDecimals("2", "3", 4), "0.6667");
+    assert.equal(divideDecimals("0.125", "1", 2), "0.12", "half to even");
+    assert.equal(divideDecimals("15.00", "80.00", 6), "0.187500");
+    assert.throws(() => divideDecimals("1", "0", 2), RangeError);
+    assert.throws(() => divideDecimals("x", "1", 2), RangeError);
+  });
+
+  test("allocateDecimal splits in proportion and the shares add up exactly", () => {
+    assert.deepEqual(allocateDecimal("10.00", ["1", "1", "1"], 2), ["3.34", "3.33", "3.33"]);
+    assert.deepEqual(allocateDecimal("15.00", ["60.00", "20.00"], 2), ["11.25", "3.75"]);
+    assert.deepEqual(allocateDecimal("0.01", ["1", "2"], 2), ["0.00", "0.01"], "the largest remainder");
+    assert.deepEqual(allocateDecimal("5", ["0", "3"], 2), ["0.00", "5.00"]);
+    for (const amount of ["0.07", "123.45", "999.99"]) {
+      const shares = allocateDecimal(amount, ["3.1", "7", "0.9", "11"], 2);
+      assert.equal(sumDecimals(shares), amount);
+    }
+    assert.throws(() => allocateDecimal("1", ["0", "0"], 2), RangeError);
   });
 });

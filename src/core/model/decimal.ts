@@ -129,3 +129,33 @@ export function roundHalfEven(a: string, places: number): string {
   if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
   return formatDecimal({ units: negative ? -quotient : quotient, scale: places });
 }
+
+/** `a / b` rounded half-even to `places` decimals; `a` 0 or more, `b` more than 0. */
+export function divideDecimals(a: string, b: string, places: number): string {
+  const x = parseOrThrow(a, "dividend");
+  const y = parseOrThrow(b, "divisor");
+  if (y.units <= 0n) throw new RangeError(`divisor must be more than 0: ${b}`);
+  const units = (x.units * 10n ** BigInt(y.scale + places + 1)) / (y.units * 10n ** BigInt(x.scale));
+  return roundHalfEven(formatDecimal({ units, scale: places + 1 }), places);
+}
+
+/**
+ * Splits `amount` over `bases` in proportion to them, to `places` decimals, the shares adding up to
+ * `amount` (rounded to `places`) exactly: the units left over go to the largest remainders, the first
+ * base first on a tie. `bases` 0 or more, not all 0.
+ */
+export function allocateDecimal(amount: string, bases: readonly string[], places: number): string[] {
+  const parsed = bases.map((b) => parseOrThrow(b, "base"));
+  const scale = Math.max(0, ...parsed.map((p) => p.scale));
+  const units = parsed.map((p) => p.units * 10n ** BigInt(scale - p.scale));
+  const total = units.reduce((sum, u) => sum + u, 0n);
+  if (total <= 0n) throw new RangeError("the bases add up to 0; nothing to split by");
+  const a = parseOrThrow(roundHalfEven(amount, places), "amount").units;
+  const shares = units.map((u) => (a * u) / total);
+  const order = units
+    .map((u, i) => ({ i, rest: (a * u) % total }))
+    .sort((p, q) => (p.rest === q.rest ? p.i - q.i : p.rest > q.rest ? -1 : 1));
+  let left = a - shares.reduce((sum, u) => sum + u, 0n);
+  for (let k = 0; left > 0n; k++, left--) shares[order[k % order.length]!.i]! += 1n;
+  return shares.map((share) => formatDecimal({ units: share, scale: places }));
+}
