@@ -606,7 +606,8 @@ describe("a channel that is sent documents (an EDI customer)", () => {
           quantity: "2",
           uom: "C62",
           unitPrice: "30.00",
-          total: "60.00",
+          discounts: [{ amount: "6.00" }],
+          total: "54.00",
         },
         {
           lineId: "20",
@@ -617,6 +618,13 @@ describe("a channel that is sent documents (an EDI customer)", () => {
           total: "20.00",
         },
       ],
+      totals: {
+        subtotal: "74.00",
+        discountTotal: "6.00",
+        shippingTotal: "0",
+        taxTotal: "0",
+        grandTotal: "74.00",
+      },
     });
     const { run } = await f.engine.start(f.store, ORDER_TO_CASH, orderToCashKey(order), {
       order,
@@ -649,11 +657,13 @@ describe("a channel that is sent documents (an EDI customer)", () => {
     assert.deepEqual(
       invoice?.lines.map((l) => [l.lineId, l.sku, l.quantity, l.uom, l.unitPrice, l.total]),
       [
-        ["10", skus[0], "2", "C62", "30.00", "60.00"],
+        ["10", skus[0], "2", "C62", "30.00", "54.00"],
         ["20", skus[1], "4", "C62", "5.00", "20.00"],
       ],
     );
-    assert.equal(invoice?.totals.subtotal, "80.00");
+    // Odoo's 10 % discount on the first line comes back as the amount it took off.
+    assert.deepEqual(invoice?.lines[0]?.discounts, [{ amount: "6.00", rate: "10" }]);
+    assert.equal(invoice?.totals.subtotal, "74.00");
     assert.equal(Number(invoice?.totals.grandTotal), move?.amount_total);
     assert.equal(Number(invoice?.totals.taxTotal), move?.amount_tax);
     assert.deepEqual(invoice?.orders, [

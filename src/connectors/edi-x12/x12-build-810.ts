@@ -1,7 +1,8 @@
 /**
  * 810 (invoice) from a canonical `invoice`. BIG carries the invoice date and number, the first order's
  * channel order id (the customer's PO number) and BIG07 `CR` for a credit note (`DI` otherwise). Lines
- * are IT1 (quantity, unit, unit price, VP = SKU) with PID for the name; shipping lines are SAC charges
+ * are IT1 (quantity, unit, unit price, VP = SKU) with PID for the name and a SAC allowance (`C310`) per
+ * line discount; shipping lines are SAC charges
  * (`D240` freight); TDS is the grand total and TXI the tax total. Amounts in TDS and SAC are type N2
  * (implied two decimals), so they are rounded half-even to cents.
  */
@@ -71,6 +72,28 @@ export function build810(invoice: Invoice, options: { productIds?: X12ProductIds
       ...moreProductIds(options.productIds, line.sku),
     ]);
     if (line.name !== undefined) segments.push(["PID", "F", "", "", "", line.name.slice(0, 80)]);
+    // Each line discount as an allowance (C310 discount), its percent against the gross (SAC06 3), the
+    // promotion code as SAC13.
+    for (const discount of line.discounts ?? []) {
+      segments.push([
+        "SAC",
+        "A",
+        "C310",
+        "",
+        "",
+        n2(discount.amount),
+        discount.rate === undefined ? "" : "3",
+        discount.rate ?? "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        (discount.code ?? "").slice(0, 30),
+        "",
+        (discount.description ?? "").slice(0, 80),
+      ]);
+    }
   }
   segments.push(["TDS", n2(invoice.totals.grandTotal)]);
   if (invoice.totals.taxTotal !== "0")

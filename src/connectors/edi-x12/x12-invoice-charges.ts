@@ -184,7 +184,8 @@ export function addDiscount(
   const discounts: Discount[] = [...(line.discounts ?? [])];
   line.discounts = discounts;
   origins.set(`${path}/discounts/${discounts.length}`, sac, 5);
-  const code = el(sac, 2).trim();
+  // SAC13 (a reference, e.g. the promotion code) names the discount better than the SAC02 code.
+  const code = el(sac, 13).trim() || el(sac, 2).trim();
   const description = el(sac, 15).trim();
   discounts.push({
     amount,

@@ -2,14 +2,16 @@
  * Odoo's customer invoices of one order as canonical `invoice` documents, for channels that are sent
  * the invoice itself (an EDI customer's 810): the move's number, dates, state and totals, and its
  * product lines. A line whose product is on the order carries the order line's id, unit and SKU (a
- * customer matches IT101 to its PO101); a line of the shipping product is a shipping line; any other
- * product line (a fee added in Odoo) is a line of its own; lines without a product (sections, notes)
- * are left out. Amounts are Odoo's, as decimal strings: nothing is recomputed.
+ * customer matches IT101 to its PO101), and Odoo's discount percent as a discount; a line of the
+ * shipping product is a shipping line; any other product line (a fee added in Odoo) is a line of its
+ * own; lines without a product (sections, notes) are left out. Amounts are Odoo's, as decimal
+ * strings: nothing is recomputed.
  */
 import { CrossdockError } from "../../../core/errors.ts";
 import { sumDecimals } from "../../../core/model/decimal.ts";
 import type { Invoice } from "../../../core/model/invoice.ts";
 import type { Order } from "../../../core/model/order.ts";
+import type { Discount } from "../../../core/model/priced-lines.ts";
 import type { OdooClient } from "../odoo-client.ts";
 import { toDecimalString } from "../odoo-events.ts";
 
@@ -37,6 +39,7 @@ interface LineRow {
   name: string | false;
   quantity: number;
   price_unit: number;
+  discount: number;
   price_subtotal: number;
   price_total: number;
   tax_ids: number[];
@@ -68,6 +71,7 @@ const LINE_FIELDS = [
   "name",
   "quantity",
   "price_unit",
+  "discount",
   "price_subtotal",
   "price_total",
   "tax_ids",
@@ -84,6 +88,15 @@ function decimal(value: number, places: number, keep: number): string {
 }
 
 const money = (value: number) => decimal(value, 6, 2);
+
+/** Odoo's line discount (a percent of quantity x unit price) as the amount it took off. */
+function lineDiscount(row: LineRow): Discount | undefined {
+  if (!row.discount) return undefined;
+  const gross = Math.round(row.quantity * row.price_unit * 100) / 100;
+  const amount = Math.round((gross - row.price_subtotal) * 100) / 100;
+  if (amount <= 0) return undefined;
+  return { amount: money(amount), rate: decimal(row.discount, 4, 0) };
+}
 
 /**
  * A line's taxes: what Odoo charged on it (`price_total - price_subtotal`), split over its percent
@@ -179,6 +192,7 @@ export async function readInvoiceDocuments(
         quantity: decimal(row.quantity, 6, 0),
         uom: ordered?.line.uom ?? "C62",
         unitPrice: decimal(row.price_unit, 6, 2),
+        ...(lineDiscount(row) ? { discounts: [lineDiscount(row) as Discount] } : {}),
         ...(taxesOf(row) ? { taxes: taxesOf(row) } : {}),
         total,
       });
