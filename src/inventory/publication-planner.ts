@@ -14,11 +14,14 @@
  *
  * Memory: per channel, the told numbers and their times are two float64 `Column`s indexed by the SKU's
  * dense id with a byte per SKU saying whether it was told; the pending SKUs (with their number) and
- * the unsaved ones are `IdSet`s, in the order a `Map`/`Set` would keep them. Only SKUs told more than
- * once hold objects: their history, up to 8 entries.
+ * the unsaved ones are `IdSet`s, in the order a `Map`/`Set` would keep them. The told values before
+ * the current one, up to 8, are a `ToldHistory` (rings in typed arrays; nothing for a SKU told once).
  */
 import type { AvailabilityEngine } from "./availability-engine.ts";
 import { byteColumn, type Column, float64Column, IdSet } from "./sku-index.ts";
+import { type ToldEntry, ToldHistory } from "./told-history.ts";
+
+export type { ToldEntry } from "./told-history.ts";
 
 export interface StockUpdate {
   sku: string;
@@ -32,22 +35,14 @@ export interface PublicationPlan {
   total: number;
 }
 
-export interface ToldEntry {
-  quantity: number;
-  at: number;
-}
-
-/** Told values kept per (channel, SKU) for oversell trails; older ones are dropped. */
-const HISTORY = 8;
-
 interface ChannelTold {
   readonly name: string;
   /** Per SKU id: 1 when told (then `quantity` and `at` hold the last confirmation). */
   readonly told: Column<Uint8Array>;
   readonly quantity: Column<Float64Array>;
   readonly at: Column<Float64Array>;
-  /** Told values before the current one, per SKU id; created on the first replacement. */
-  readonly history: Map<number, ToldEntry[]>;
+  /** Told values before the current one, per SKU id; started on the first replacement. */
+  readonly history: ToldHistory;
   /** SKU ids to send, in the order they became pending (as a `Map` would keep them)... */
   readonly pending: IdSet;
   /** ... and, per SKU id, the number to send. */
@@ -68,7 +63,7 @@ export class PublicationPlanner {
         told: byteColumn(),
         quantity: float64Column(),
         at: float64Column(),
-        history: new Map(),
+        history: new ToldHistory(),
         pending: new IdSet(),
         pendingQuantity: float64Column(),
         unsaved: new IdSet(),
@@ -115,12 +110,7 @@ export class PublicationPlanner {
     for (const { sku, quantity } of sent) {
       const id = this.engine.skuIndex.id(sku);
       // The history holds the told values before the current one, created on the first replacement.
-      if (c.told.get(id) === 1) {
-        const trail = c.history.get(id) ?? [];
-        trail.push({ quantity: c.quantity.get(id), at: c.at.get(id) });
-        if (trail.length > HISTORY) trail.shift();
-        c.history.set(id, trail);
-      }
+      if (c.told.get(id) === 1) c.history.push(id, c.quantity.get(id), c.at.get(id));
       c.told.set(id, 1);
       c.quantity.set(id, quantity);
       c.at.set(id, at);
@@ -157,7 +147,9 @@ export class PublicationPlanner {
     const id = this.engine.skuIndex.find(sku);
     if (!c || id === undefined) return [];
     const last = this.#entry(c, id);
-    return [...(c.history.get(id) ?? []), ...(last ? [last] : [])];
+    const trail = c.history.entries(id);
+    if (last) trail.push(last);
+    return trail;
   }
 
   /** The number `channel` had been told for `sku` at `at` (the last confirmation not after it). */
