@@ -31,3 +31,18 @@ export interface RecordStore {
   /** A page of one kind's records in key order. */
   list(kind: string, options?: RecordListOptions): Promise<StoredRecord[]>;
 }
+
+/**
+ * Runs a versioned read-modify-write of records (`putRecord` with `expectedVersion`) again when another
+ * writer got there first (`CDK_STORE_CONFLICT`), up to `attempts` tries in all; any other error, or the
+ * last conflict, is thrown. A counter handing out numbers (X12 and EDIFACT control numbers) is the use.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || (error as { code?: string }).code !== "CDK_STORE_CONFLICT") throw error;
+    }
+  }
+}

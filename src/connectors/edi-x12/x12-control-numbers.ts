@@ -17,6 +17,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { CrossdockError } from "../../core/errors.ts";
+import { retryOnConflict } from "../../store/record-port.ts";
 import type { JsonValue, Store, StoreTx } from "../../store/store.ts";
 import type { X12FunctionalAck } from "./x12-997-ack.ts";
 import type { X12ControlSet } from "./x12-writer.ts";
@@ -66,36 +67,32 @@ const ackKey = (partner: string, group: number) => `${partner}/${String(group).p
 export function createX12ControlNumbers(store: Store, clock: Clock, options: X12ControlNumbersOptions = {}) {
   const deadlineMs = options.ackDeadlineMs ?? 24 * 60 * 60 * 1000;
 
-  async function allocate(partner: string, sets: number): Promise<X12ControlSet> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await store.transaction(async (tx) => {
-          const current = await tx.getRecord(COUNTER_KIND, partner);
-          const last = (current?.data ?? { interchange: 0, group: 0, set: 0 }) as {
-            interchange: number;
-            group: number;
-            set: number;
-          };
-          const interchange = (last.interchange % WRAP) + 1;
-          const group = (last.group % WRAP) + 1;
-          const numbers: number[] = [];
-          let set = last.set;
-          for (let i = 0; i < sets; i++) {
-            set = (set % ST_WRAP) + 1;
-            numbers.push(set);
-          }
-          await tx.putRecord(
-            COUNTER_KIND,
-            partner,
-            { interchange, group, set },
-            { expectedVersion: current?.version ?? 0 },
-          );
-          return { interchange, group, sets: numbers };
-        });
-      } catch (error) {
-        if (attempt >= 5 || (error as { code?: string }).code !== "CDK_STORE_CONFLICT") throw error;
-      }
-    }
+  function allocate(partner: string, sets: number): Promise<X12ControlSet> {
+    return retryOnConflict(() =>
+      store.transaction(async (tx) => {
+        const current = await tx.getRecord(COUNTER_KIND, partner);
+        const last = (current?.data ?? { interchange: 0, group: 0, set: 0 }) as {
+          interchange: number;
+          group: number;
+          set: number;
+        };
+        const interchange = (last.interchange % WRAP) + 1;
+        const group = (last.group % WRAP) + 1;
+        const numbers: number[] = [];
+        let set = last.set;
+        for (let i = 0; i < sets; i++) {
+          set = (set % ST_WRAP) + 1;
+          numbers.push(set);
+        }
+        await tx.putRecord(
+          COUNTER_KIND,
+          partner,
+          { interchange, group, set },
+          { expectedVersion: current?.version ?? 0 },
+        );
+        return { interchange, group, sets: numbers };
+      }),
+    );
   }
 
   async function expectAck(partner: string, sent: X12SentInterchange, tx?: StoreTx): Promise<X12AckRecord> {

@@ -5,23 +5,20 @@
  *
  * Record kind `edifact-control` (key: partner).
  */
+import { retryOnConflict } from "../../store/record-port.ts";
 import type { Store } from "../../store/store.ts";
 
 const KIND = "edifact-control";
 const WRAP = 99_999_999_999_999;
 
-export async function allocateEdifactControlRef(store: Store, partner: string): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await store.transaction(async (tx) => {
-        const current = await tx.getRecord(KIND, partner);
-        const last = (current?.data as { last?: number } | undefined)?.last ?? 0;
-        const next = (last % WRAP) + 1;
-        await tx.putRecord(KIND, partner, { last: next }, { expectedVersion: current?.version ?? 0 });
-        return String(next);
-      });
-    } catch (error) {
-      if (attempt >= 5 || (error as { code?: string }).code !== "CDK_STORE_CONFLICT") throw error;
-    }
-  }
+export function allocateEdifactControlRef(store: Store, partner: string): Promise<string> {
+  return retryOnConflict(() =>
+    store.transaction(async (tx) => {
+      const current = await tx.getRecord(KIND, partner);
+      const last = (current?.data as { last?: number } | undefined)?.last ?? 0;
+      const next = (last % WRAP) + 1;
+      await tx.putRecord(KIND, partner, { last: next }, { expectedVersion: current?.version ?? 0 });
+      return String(next);
+    }),
+  );
 }

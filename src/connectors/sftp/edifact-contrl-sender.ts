@@ -5,7 +5,7 @@
  * (`UCI ... 7`, one `UCM ... 7` per message, `edifact-contrl-writer.ts`) and publishes it in the partner's
  * folder, addressed to the interchange's sender, UNB05 from the connection's stored counter.
  *
- * Idempotent like the 997s (`stored-outbound.ts`): a retry publishes the same file. A file the hub
+ * Idempotent like the 997s (`edifact-outbound.ts`): a retry publishes the same file. A file the hub
  * refuses gets no CONTRL (it is an exception for a person, who replays or tells the partner), as an
  * X12 file refused whole gets no 997.
  */
@@ -14,11 +14,10 @@ import { CrossdockError } from "../../core/errors.ts";
 import type { JobHandler, JobOutcome } from "../../delivery/job-handler.ts";
 import type { Store } from "../../store/store.ts";
 import { contrlDraft } from "../edifact/edifact-contrl-writer.ts";
-import { allocateEdifactControlRef } from "../edifact/edifact-control-refs.ts";
 import type { EdifactInterchange } from "../edifact/edifact-reader.ts";
-import { type EdifactEnvelopeConfig, encodeText, writeInterchange } from "../edifact/edifact-writer.ts";
+import type { EdifactEnvelopeConfig } from "../edifact/edifact-writer.ts";
+import { createEdifactOutbound } from "./edifact-outbound.ts";
 import type { SftpClient } from "./sftp-client.ts";
-import { createStoredOutbound } from "./stored-outbound.ts";
 
 export const SEND_CONTRL_KIND = "edifact.send-contrl";
 const SENT_CONTRL_KIND = "edifact.contrl";
@@ -63,9 +62,8 @@ export function createEdifactContrlSender(options: {
   outbound: string;
   envelope: EdifactEnvelopeConfig;
 }): JobHandler {
-  const { name, store, clock, envelope } = options;
-  const stored = createStoredOutbound(options);
-  const syntaxId = envelope.syntaxId ?? "UNOC";
+  const { name, envelope } = options;
+  const outbound = createEdifactOutbound(options);
   return async (job, ctx): Promise<JobOutcome> => {
     if (job.kind !== SEND_CONTRL_KIND) {
       throw new CrossdockError(
@@ -75,28 +73,13 @@ export function createEdifactContrlSender(options: {
       );
     }
     const payload = job.payload as unknown as SendContrlPayload;
-    const sent = await stored.publishOnce(
-      SENT_CONTRL_KIND,
-      `${name}:${ctx.idempotencyKey}`,
-      async () => {
-        const controlRef = await allocateEdifactControlRef(store, name);
-        const written = writeInterchange(
-          // Back to whoever sent it; a CONTRL itself is never acknowledged.
-          { ...envelope, recipient: payload.sender, ackRequested: false },
-          [contrlDraft(payload as unknown as EdifactInterchange)],
-          { clock, controlRefs: { next: () => controlRef } },
-        );
-        return {
-          document: {
-            file: `CONTRL-${controlRef.padStart(9, "0")}.edi`,
-            body: written.text,
-            syntaxId,
-            answers: payload.controlRef,
-          },
-        };
-      },
-      (document) => encodeText(document.body, document.syntaxId),
-    );
+    const sent = await outbound.publishOnce(SENT_CONTRL_KIND, `${name}:${ctx.idempotencyKey}`, () => ({
+      message: contrlDraft(payload as unknown as EdifactInterchange),
+      file: (controlRef) => `CONTRL-${controlRef.padStart(9, "0")}.edi`,
+      // Back to whoever sent it; a CONTRL itself is never acknowledged.
+      envelope: { ...envelope, recipient: payload.sender, ackRequested: false },
+      extra: { answers: payload.controlRef },
+    }));
     return { result: { file: sent.file } };
   };
 }

@@ -10,8 +10,8 @@
  * - **INVOIC** per invoice Odoo posted for the order (BGM+380, RFF+ON, lines as Odoo has them, MOA 79,
  *   176 and 77 from Odoo's totals).
  *
- * Each is its own interchange, UNB05 from the partner's stored counter (`edifact-control-refs.ts`),
- * stored before it is published (`stored-outbound.ts`) under the connection and the PO number, shipment
+ * Each is its own interchange, UNB05 from the partner's stored counter, stored before it is published
+ * (`edifact-outbound.ts`) under the connection and the PO number, shipment
  * id or invoice number, so a step run again publishes the same file once. With `ackRequested` in the
  * envelope (UNB09 = 1) the customer's CONTRL is expected within `ackDeadlineMs`, tracked with the X12
  * acknowledgements (`x12-ack` records under the UNB05, `syntax: "edifact"`): a CONTRL rejecting it is
@@ -20,17 +20,10 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Order } from "../../core/model/order.ts";
 import type { Store } from "../../store/store.ts";
-import { createX12ControlNumbers } from "../edi-x12/x12-control-numbers.ts";
-import { allocateEdifactControlRef } from "../edifact/edifact-control-refs.ts";
 import { desadvDraft } from "../edifact/edifact-desadv-writer.ts";
 import { invoicDraft } from "../edifact/edifact-invoic-writer.ts";
 import { ordrspDraft } from "../edifact/edifact-ordrsp-writer.ts";
-import {
-  type EdifactEnvelopeConfig,
-  encodeText,
-  type MessageDraft,
-  writeInterchange,
-} from "../edifact/edifact-writer.ts";
+import type { EdifactEnvelopeConfig, MessageDraft } from "../edifact/edifact-writer.ts";
 import {
   acknowledgementOf,
   EDI_CUSTOMER_DOCUMENTS,
@@ -38,8 +31,8 @@ import {
   type EdiCustomerDocument,
   shipmentOf,
 } from "./edi-customer.ts";
+import { createEdifactOutbound } from "./edifact-outbound.ts";
 import type { SftpClient } from "./sftp-client.ts";
-import { createStoredOutbound, type StoredDocument } from "./stored-outbound.ts";
 
 /** Records: `<connection>:<PO number>` (ORDRSP), `...:<shipment id>` (DESADV), `...:<invoice number>` (INVOIC). */
 export const SENT_ORDRSP_KIND = "edifact.ordrsp";
@@ -61,79 +54,36 @@ export interface EdifactCustomerOptions {
   ackDeadlineMs?: number;
 }
 
-interface SentInterchange extends StoredDocument {
-  controlRef: string;
-  syntaxId: string;
-  poNumber: string;
-  idempotencyKey: string;
-}
-
 const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40);
 
 export function createEdifactCustomerChannel(options: EdifactCustomerOptions): EdiCustomerChannel {
-  const { name, store, clock, envelope } = options;
+  const { name, clock } = options;
   const documents = new Set(options.documents ?? EDI_CUSTOMER_DOCUMENTS);
-  const stored = createStoredOutbound(options);
-  const numbers = createX12ControlNumbers(
-    store,
-    clock,
-    options.ackDeadlineMs === undefined ? {} : { ackDeadlineMs: options.ackDeadlineMs },
-  );
-  const syntaxId = envelope.syntaxId ?? "UNOC";
+  const outbound = createEdifactOutbound(options);
 
+  /** One message under `<connection>:<key>`, named `<type>-<label>-<UNB05>.edi`. */
   const send = (
     kind: string,
     key: string,
-    prefix: string,
+    label: string,
     order: Order,
     idempotencyKey: string,
-    draft: () => MessageDraft,
+    message: () => MessageDraft,
   ) =>
-    stored.publishOnce<SentInterchange>(
-      kind,
-      `${name}:${key}`,
-      async () => {
-        const controlRef = await allocateEdifactControlRef(store, name);
-        const message = draft();
-        const written = writeInterchange(envelope, [message], {
-          clock,
-          controlRefs: { next: () => controlRef },
-        });
-        const ref = Number(controlRef);
-        return {
-          document: {
-            file: `${prefix}-${fileSafe(key.slice(key.indexOf(":") + 1))}-${controlRef.padStart(9, "0")}.edi`,
-            body: written.text,
-            controlRef,
-            syntaxId,
-            poNumber: order.channelOrderId,
-            idempotencyKey,
-          },
-          // The customer's CONTRL is expected for it, when the envelope asks for one (UNB09).
-          inTx: envelope.ackRequested
-            ? async (tx) =>
-                void (await numbers.expectAck(
-                  name,
-                  {
-                    interchange: ref,
-                    group: ref,
-                    functionalId: message.type,
-                    sets: [{ type: message.type, controlNumber: 1 }],
-                    syntax: "edifact",
-                  },
-                  tx,
-                ))
-            : undefined,
-        };
-      },
-      (document) => encodeText(document.body, document.syntaxId),
-    );
+    outbound.publishOnce(kind, `${name}:${key}`, () => {
+      const draft = message();
+      return {
+        message: draft,
+        file: (controlRef) => `${draft.type}-${fileSafe(label)}-${controlRef.padStart(9, "0")}.edi`,
+        extra: { poNumber: order.channelOrderId, idempotencyKey },
+      };
+    });
 
   return {
     documents,
     async acknowledge({ order, saleOrder, accepted, reason }, idempotencyKey) {
       if (!documents.has("855")) return;
-      await send(SENT_ORDRSP_KIND, `${order.channelOrderId}`, "ORDRSP", order, idempotencyKey, () =>
+      await send(SENT_ORDRSP_KIND, order.channelOrderId, order.channelOrderId, order, idempotencyKey, () =>
         ordrspDraft(acknowledgementOf(order, saleOrder, accepted, clock.now(), reason)),
       );
     },
@@ -144,7 +94,7 @@ export function createEdifactCustomerChannel(options: EdifactCustomerOptions): E
       await send(
         SENT_DESADV_KIND,
         `${order.channelOrderId}:${desadv.shipmentId}`,
-        "DESADV",
+        desadv.shipmentId,
         order,
         idempotencyKey,
         () => desadvDraft(desadv),
@@ -156,7 +106,7 @@ export function createEdifactCustomerChannel(options: EdifactCustomerOptions): E
         await send(
           SENT_INVOIC_KIND,
           `${order.channelOrderId}:${invoice.invoiceNumber}`,
-          "INVOIC",
+          invoice.invoiceNumber,
           order,
           idempotencyKey,
           () => invoicDraft(invoice),

@@ -4,7 +4,7 @@
  * before it is published; a retry after a crash or a lost answer finds it stored and publishes the
  * same bytes under the same name, which the publisher recognises as already there. Two attempts
  * racing: the first stored wins, the other's numbers stay unused. The X12 and EDIFACT documents the
- * hub sends go out this way (`x12-outbound.ts`, `edifact-customer.ts`).
+ * hub sends go out this way (`x12-outbound.ts`, `edifact-outbound.ts`).
  */
 import type { JsonValue, Store, StoreTx } from "../../store/store.ts";
 import type { SftpClient } from "./sftp-client.ts";
