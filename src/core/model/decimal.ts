@@ -130,13 +130,26 @@ export function roundHalfEven(a: string, places: number): string {
   return formatDecimal({ units: negative ? -quotient : quotient, scale: places });
 }
 
-/** `a / b` rounded half-even to `places` decimals; `a` 0 or more, `b` more than 0. */
+/** `a / b` rounded half-even to `places` decimals; a `b` of zero is a `RangeError`. */
 export function divideDecimals(a: string, b: string, places: number): string {
   const x = parseOrThrow(a, "dividend");
   const y = parseOrThrow(b, "divisor");
-  if (y.units <= 0n) throw new RangeError(`divisor must be more than 0: ${b}`);
-  const units = (x.units * 10n ** BigInt(y.scale + places + 1)) / (y.units * 10n ** BigInt(x.scale));
-  return roundHalfEven(formatDecimal({ units, scale: places + 1 }), places);
+  if (y.units === 0n) throw new RangeError("division by zero");
+  // Two digits beyond `places`, truncated, then rounded half-even.
+  const extra = places + 2;
+  const units = (x.units * 10n ** BigInt(y.scale + extra)) / (y.units * 10n ** BigInt(x.scale));
+  return roundHalfEven(formatDecimal({ units, scale: extra }), places);
+}
+
+/** Drops leading zeros, and trailing fraction zeros beyond `minPlaces`; `-0` is `0`. */
+export function trimDecimal(text: string, minPlaces = 0): string {
+  const negative = text.startsWith("-");
+  const [whole = "0", fraction = ""] = text.replace(/^-/, "").split(".");
+  let digits = fraction;
+  while (digits.length > minPlaces && digits.endsWith("0")) digits = digits.slice(0, -1);
+  const head = whole.replace(/^0+(?=\d)/, "");
+  const body = digits === "" ? head : `${head}.${digits}`;
+  return negative && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
 /**

@@ -8,7 +8,7 @@
  * inherited members.
  */
 import { CrossdockError } from "../../core/errors.ts";
-import { isDecimal } from "../../core/model/decimal.ts";
+import { isDecimal, trimDecimal } from "../../core/model/decimal.ts";
 import { pointerToken } from "../json-value.ts";
 import type { MapOutcome, MappedValue } from "../mapping.ts";
 
@@ -123,17 +123,6 @@ export function decimalFrom(value: unknown, path: string): string {
 export function optionalDecimal(obj: Obj, key: string, path: string): string | undefined {
   const value = member(obj, key);
   return value === undefined || value === "" ? undefined : decimalFrom(value, at(path, key));
-}
-
-/** Drops leading zeros, and trailing fraction zeros beyond `minPlaces`; `-0` is `0`. */
-export function trimDecimal(text: string, minPlaces = 0): string {
-  const negative = text.startsWith("-");
-  const [whole = "0", fraction = ""] = text.replace(/^-/, "").split(".");
-  let digits = fraction;
-  while (digits.length > minPlaces && digits.endsWith("0")) digits = digits.slice(0, -1);
-  const head = whole.replace(/^0+(?=\d)/, "");
-  const body = digits === "" ? head : `${head}.${digits}`;
-  return negative && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   roundHalfEven,
   subtractDecimals,
   sumDecimals,
+  trimDecimal,
 } from "../../core/model/decimal.ts";
 import type { OrderLine } from "../../core/model/order.ts";
 import type { Discount, ShippingLine, Tax } from "../../core/model/priced-lines.ts";
@@ -23,7 +24,6 @@ import {
   optionalDecimal,
   optionalId,
   optionalText,
-  trimDecimal,
 } from "./document-reader.ts";
 
 /** Lines beyond this are refused as hostile (the model allows 10,000). */

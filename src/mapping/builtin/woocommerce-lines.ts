@@ -6,9 +6,10 @@
  */
 import {
   compareDecimals,
+  divideDecimals,
   multiplyDecimals,
-  roundHalfEven,
   subtractDecimals,
+  trimDecimal,
 } from "../../core/model/decimal.ts";
 import type { OrderLine } from "../../core/model/order.ts";
 import type { Discount, ShippingLine, Tax } from "../../core/model/priced-lines.ts";
@@ -22,25 +23,8 @@ import {
   type Obj,
   optionalId,
   optionalText,
-  trimDecimal,
 } from "./document-reader.ts";
 import { MAX_LINES, money } from "./shopify-lines.ts";
-
-/** `a / b` rounded half-even to `places`; `b` must not be zero. */
-export function divideDecimals(a: string, b: string, places: number): string {
-  const scale = (text: string) => text.split(".")[1]?.length ?? 0;
-  const units = (text: string) => BigInt(text.replace(".", ""));
-  const extra = places + 2;
-  // a / b = (ua / 10^sa) / (ub / 10^sb) = ua * 10^(sb + extra) / (ub * 10^sa) / 10^extra
-  const numerator = units(a) * 10n ** BigInt(scale(b) + extra);
-  const denominator = units(b) * 10n ** BigInt(scale(a));
-  if (denominator === 0n) throw new RangeError("division by zero");
-  const quotient = numerator / denominator;
-  const negative = quotient < 0n;
-  const digits = (negative ? -quotient : quotient).toString().padStart(extra + 1, "0");
-  const text = `${negative ? "-" : ""}${digits.slice(0, -extra)}.${digits.slice(-extra)}`;
-  return roundHalfEven(text, places);
-}
 
 /** What a line's taxes are named and rated by: the order's `tax_lines` by `rate_id`. */
 export interface TaxRates {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { divideDecimals } from "../../core/model/decimal.ts";
 import type { Order } from "../../core/model/order.ts";
 import { decodeJsonDocument } from "../decode-json.ts";
 import { validateCanonical } from "../model-validator.ts";
 import { runMapping } from "../run-mapping.ts";
 import { DocumentFault } from "./document-reader.ts";
-import { divideDecimals } from "./woocommerce-lines.ts";
 import { mapWooCommerceOrder, woocommerceOrderMapping } from "./woocommerce-order-mapper.ts";
 
 const fixture = readFileSync(new URL("./fixtures/woocommerce-order-created.json", import.meta.url));

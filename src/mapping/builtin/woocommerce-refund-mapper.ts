@@ -7,7 +7,7 @@
  */
 
 import type { CustomerReturn } from "../../core/model/customer-return.ts";
-import { compareDecimals } from "../../core/model/decimal.ts";
+import { compareDecimals, trimDecimal } from "../../core/model/decimal.ts";
 import {
   arrayOf,
   asObject,
@@ -18,7 +18,6 @@ import {
   optionalId,
   optionalText,
   requiredId,
-  trimDecimal,
 } from "./document-reader.ts";
 import { money } from "./shopify-lines.ts";
 

@@ -8,7 +8,7 @@
  * strings: nothing is recomputed.
  */
 import { CrossdockError } from "../../../core/errors.ts";
-import { sumDecimals } from "../../../core/model/decimal.ts";
+import { sumDecimals, trimDecimal } from "../../../core/model/decimal.ts";
 import type { Invoice } from "../../../core/model/invoice.ts";
 import type { Order } from "../../../core/model/order.ts";
 import type { Discount } from "../../../core/model/priced-lines.ts";
@@ -77,15 +77,9 @@ const LINE_FIELDS = [
   "tax_ids",
 ];
 
-/** A decimal string without trailing fraction zeros beyond `keep` places. */
-function decimal(value: number, places: number, keep: number): string {
-  const text = toDecimalString(value, places);
-  if (!text.includes(".")) return text;
-  const [whole, fraction = ""] = text.split(".");
-  let cut = fraction.length;
-  while (cut > keep && fraction[cut - 1] === "0") cut--;
-  return cut === 0 ? (whole as string) : `${whole}.${fraction.slice(0, cut)}`;
-}
+/** Odoo's float as a decimal string to `places`, without trailing fraction zeros beyond `keep`. */
+const decimal = (value: number, places: number, keep: number) =>
+  trimDecimal(toDecimalString(value, places), keep);
 
 const money = (value: number) => decimal(value, 6, 2);
 
@@ -185,6 +179,8 @@ export async function readInvoiceDocuments(
         continue;
       }
       const ordered = orderLines.get(sku);
+      const discount = lineDiscount(row);
+      const lineTax = taxesOf(row);
       invoiceLines.push({
         ...(ordered ? { lineId: ordered.lineId } : {}),
         sku,
@@ -192,8 +188,8 @@ export async function readInvoiceDocuments(
         quantity: decimal(row.quantity, 6, 0),
         uom: ordered?.line.uom ?? "C62",
         unitPrice: decimal(row.price_unit, 6, 2),
-        ...(lineDiscount(row) ? { discounts: [lineDiscount(row) as Discount] } : {}),
-        ...(taxesOf(row) ? { taxes: taxesOf(row) } : {}),
+        ...(discount ? { discounts: [discount] } : {}),
+        ...(lineTax ? { taxes: lineTax } : {}),
         total,
       });
     }
