@@ -21,6 +21,7 @@ import type { CrossdockError } from "../../src/core/errors.ts";
 import { freePort } from "../../src/core/free-port.ts";
 import { ORDER_TO_CASH } from "../../src/flows/order-to-cash/order-to-cash.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
+import { furnitureSkus, untilRunEnds } from "../support/hub-runs.ts";
 import { until } from "../support/until.ts";
 
 const connection = (
@@ -85,15 +86,7 @@ flows:
   try {
     await app.start();
     const client = app.odoo.get("erp")?.client;
-    const skus =
-      (
-        await client?.searchRead<{ default_code: string }>(
-          "product.product",
-          [["default_code", "like", "FURN_%"]],
-          ["default_code"],
-          { order: "default_code asc", limit: 2 },
-        )
-      )?.map((p) => p.default_code) ?? [];
+    const skus = await furnitureSkus(client);
     const po = "ACME-PO-7001";
     await customer.sendOrder({
       poNumber: po,
@@ -103,19 +96,8 @@ flows:
       ],
     });
     const runKey = `acme:${po}`;
-    await until(
-      "the run completed",
-      async () => {
-        const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
-        return run?.status === "completed" || run?.status === "compensated" || run?.status === "failed";
-      },
-      60_000,
-    ).catch(async (error: Error) => {
-      const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
-      const exceptions = await app.store.exceptions.list({ status: "open" });
-      throw new Error(
-        `${error.message}: run ${run?.status} ${JSON.stringify(run?.error)}; exceptions ${JSON.stringify(exceptions.map((e) => e.error.message))}; partner errors ${JSON.stringify(customer.errors)}`,
-      );
+    await untilRunEnds(app.store, ORDER_TO_CASH, runKey, {
+      context: () => `partner errors ${JSON.stringify(customer.errors)}`,
     });
     const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
     assert.equal(run?.status, "completed", JSON.stringify(run?.error));

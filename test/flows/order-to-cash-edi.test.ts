@@ -19,6 +19,7 @@ import { startSandboxSshd } from "../../src/connectors/sftp/sandbox-sshd.ts";
 import { freePort } from "../../src/core/free-port.ts";
 import { ORDER_TO_CASH } from "../../src/flows/order-to-cash/order-to-cash.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
+import { untilRunEnds } from "../support/hub-runs.ts";
 import { until } from "../support/until.ts";
 
 test("order to cash through an EDI 3PL on SFTP: 940 out, 997 and two 945s back, delivered, invoiced, paid", async (t) => {
@@ -109,19 +110,8 @@ flows:
       }),
     });
     assert.equal(submitted.statusCode, 202, await submitted.body.text());
-    await until(
-      "the run completed",
-      async () => {
-        const run = await app.store.workflows.getByKey(ORDER_TO_CASH, key);
-        return run?.status === "completed" || run?.status === "compensated" || run?.status === "failed";
-      },
-      60_000,
-    ).catch(async (error: Error) => {
-      const run = await app.store.workflows.getByKey(ORDER_TO_CASH, key);
-      const exceptions = await app.store.exceptions.list({ status: "open" });
-      throw new Error(
-        `${error.message}: run ${run?.status} ${JSON.stringify(run?.error)}; exceptions ${JSON.stringify(exceptions.map((e) => e.error.message))}; 3PL errors ${JSON.stringify(edi.errors)}`,
-      );
+    await untilRunEnds(app.store, ORDER_TO_CASH, key, {
+      context: () => `3PL errors ${JSON.stringify(edi.errors)}`,
     });
     const run = await app.store.workflows.getByKey(ORDER_TO_CASH, key);
     assert.equal(run?.status, "completed", JSON.stringify(run?.error));

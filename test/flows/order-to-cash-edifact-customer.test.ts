@@ -25,6 +25,7 @@ import type { Shipment } from "../../src/core/model/shipment.ts";
 import type { SupplierAcknowledgement } from "../../src/core/model/supplier-acknowledgement.ts";
 import { ORDER_TO_CASH } from "../../src/flows/order-to-cash/order-to-cash.ts";
 import { createSilentLogger } from "../../src/observability/logger.ts";
+import { furnitureSkus, untilRunEnds } from "../support/hub-runs.ts";
 import { until } from "../support/until.ts";
 
 function orders(po: string, lines: { sku: string; quantity: number; price: string }[]): string {
@@ -112,15 +113,7 @@ flows:
   try {
     await app.start();
     const client = app.odoo.get("erp")?.client;
-    const skus =
-      (
-        await client?.searchRead<{ default_code: string }>(
-          "product.product",
-          [["default_code", "like", "FURN_%"]],
-          ["default_code"],
-          { order: "default_code asc", limit: 2 },
-        )
-      )?.map((p) => p.default_code) ?? [];
+    const skus = await furnitureSkus(client);
     const po = "EU-PO-1";
     await writeFile(
       join(fromCustomer, ".orders-1.edi.part"),
@@ -132,20 +125,7 @@ flows:
     );
     await rename(join(fromCustomer, ".orders-1.edi.part"), join(fromCustomer, "orders-1.edi"));
     const runKey = `eu-retail:${po}`;
-    await until(
-      "the run completed",
-      async () => {
-        const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
-        return run?.status === "completed" || run?.status === "compensated" || run?.status === "failed";
-      },
-      60_000,
-    ).catch(async (error: Error) => {
-      const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
-      const exceptions = await app.store.exceptions.list({ status: "open" });
-      throw new Error(
-        `${error.message}: run ${run?.status} ${JSON.stringify(run?.error)}; exceptions ${JSON.stringify(exceptions.map((e) => e.error.message))}`,
-      );
-    });
+    await untilRunEnds(app.store, ORDER_TO_CASH, runKey);
     const run = await app.store.workflows.getByKey(ORDER_TO_CASH, runKey);
     assert.equal(run?.status, "completed", JSON.stringify(run?.error));
     const output = run?.output as { outcome: string; saleOrder: string; invoiceIds: number[] };
