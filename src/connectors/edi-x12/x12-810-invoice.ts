@@ -68,7 +68,7 @@ import {
   type X12SetContext,
 } from "./x12-mapping.ts";
 import { N1Loops, partyAddress, type X12Party } from "./x12-parties.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, interchangeIds, X12Origins } from "./x12-record-check.ts";
 import { el, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { uomFromX12, x12Date, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -423,9 +423,7 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         ...(x12Date(el(big, 3)) ? { poDate: x12Date(el(big, 3)) } : {}),
         ...(el(big, 5).trim() ? { releaseNumber: el(big, 5).trim() } : {}),
         setControlNumber: el(st, 2),
-        ...(context.isa
-          ? { senderId: el(context.isa, 6).trim(), receiverId: el(context.isa, 8).trim() }
-          : {}),
+        ...interchangeIds(context.isa),
         ...(seller === undefined ? {} : { seller: party(seller) }),
         parties: parties.parties.slice(0, 20).map(party),
         refs,
@@ -438,10 +436,7 @@ function map810(segments: readonly X12Segment[], context: X12SetContext): X12Pro
       },
     },
   };
-  const checked = checkX12Record(file, "invoice", invoice, origins);
-  if (!checked.ok) return checked.problem;
-  context.emit("invoice", checked.value);
-  return undefined;
+  return emitChecked(context, "invoice", invoice, origins);
 }
 
 /** The 810 mapper. */

@@ -19,7 +19,7 @@ import {
   type X12SetContext,
   type X12SetMapper,
 } from "./x12-mapping.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, X12Origins } from "./x12-record-check.ts";
 import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { uomFromX12, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -212,10 +212,7 @@ class StockMapper implements X12SetMapper {
       asOf: this.#asOf,
       source: this.#context.options.connection,
     };
-    const checked = checkX12Record(this.#context.file, "stock-level", value, origins);
-    if (!checked.ok) return checked.problem;
-    this.#context.emit("stock-level", checked.value);
-    return undefined;
+    return emitChecked(this.#context, "stock-level", value, origins);
   }
 }
 

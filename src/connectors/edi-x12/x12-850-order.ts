@@ -27,7 +27,7 @@ import {
   type X12SetContext,
 } from "./x12-mapping.ts";
 import { N1Loops, partyAddress, type X12Party } from "./x12-parties.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, interchangeIds, X12Origins } from "./x12-record-check.ts";
 import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { uomFromX12, x12Date, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -261,9 +261,7 @@ function map850(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         purpose: el(beg, 1),
         poType: el(beg, 2),
         setControlNumber: el(context.st, 2),
-        ...(context.isa
-          ? { senderId: el(context.isa, 6).trim(), receiverId: el(context.isa, 8).trim() }
-          : {}),
+        ...interchangeIds(context.isa),
         ...(shipParty?.id ? { shipToCode: shipParty.id } : {}),
         refs,
         dates,
@@ -274,10 +272,7 @@ function map850(segments: readonly X12Segment[], context: X12SetContext): X12Pro
       },
     },
   };
-  const checked = checkX12Record(file, "order", order, origins);
-  if (!checked.ok) return checked.problem;
-  context.emit("order", checked.value);
-  return undefined;
+  return emitChecked(context, "order", order, origins);
 }
 
 /** The 850 mapper. */

@@ -36,7 +36,7 @@ import {
   type X12MapperFactory,
   type X12SetContext,
 } from "./x12-mapping.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, interchangeIds, X12Origins } from "./x12-record-check.ts";
 import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { x12Date, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -334,9 +334,7 @@ function map855(segments: readonly X12Segment[], context: X12SetContext): X12Pro
         acknowledgementType: type,
         ...(x12Date(el(bak, 4)) ? { poDate: x12Date(el(bak, 4)) } : {}),
         setControlNumber: el(context.st, 2),
-        ...(context.isa
-          ? { senderId: el(context.isa, 6).trim(), receiverId: el(context.isa, 8).trim() }
-          : {}),
+        ...interchangeIds(context.isa),
         refs,
         lines: loops.map((loop, index) => ({
           lineId: lines[index]!.lineId,
@@ -347,10 +345,7 @@ function map855(segments: readonly X12Segment[], context: X12SetContext): X12Pro
       },
     },
   };
-  const checked = checkX12Record(file, "supplier-acknowledgement", ack, origins);
-  if (!checked.ok) return checked.problem;
-  context.emit("supplier-acknowledgement", checked.value);
-  return undefined;
+  return emitChecked(context, "supplier-acknowledgement", ack, origins);
 }
 
 /** The 855 mapper. */

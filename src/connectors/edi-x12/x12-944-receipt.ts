@@ -14,7 +14,7 @@
 import type { Receipt } from "../../core/model/receipt.ts";
 import { wholeSet, type X12MapperFactory, type X12SetContext } from "./x12-mapping.ts";
 import { N1Loops } from "./x12-parties.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, X12Origins } from "./x12-record-check.ts";
 import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { uomFromX12, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -137,10 +137,7 @@ function map944(segments: readonly X12Segment[], context: X12SetContext): X12Pro
     lines,
   };
   origins.set("/warehouse", w17, 3);
-  const checked = checkX12Record(file, "receipt", receipt, origins);
-  if (!checked.ok) return checked.problem;
-  context.emit("receipt", checked.value);
-  return undefined;
+  return emitChecked(context, "receipt", receipt, origins);
 }
 
 /** The 944 mapper. */

@@ -14,7 +14,7 @@
 import type { Shipment } from "../../core/model/shipment.ts";
 import { wholeSet, type X12MapperFactory, type X12SetContext } from "./x12-mapping.ts";
 import { N1Loops, partyAddress } from "./x12-parties.ts";
-import { checkX12Record, X12Origins } from "./x12-record-check.ts";
+import { emitChecked, X12Origins } from "./x12-record-check.ts";
 import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 import { uomFromX12, x12Decimal, x12Timestamp } from "./x12-values.ts";
 
@@ -154,10 +154,7 @@ function map945(segments: readonly X12Segment[], context: X12SetContext): X12Pro
       },
     },
   };
-  const checked = checkX12Record(file, "shipment", shipment, origins);
-  if (!checked.ok) return checked.problem;
-  context.emit("shipment", checked.value);
-  return undefined;
+  return emitChecked(context, "shipment", shipment, origins);
 }
 
 /** The 945 mapper. */

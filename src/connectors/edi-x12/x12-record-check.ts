@@ -4,7 +4,8 @@
  */
 import { checkModel } from "../../core/model/model-checks.ts";
 import type { ModelEntityName, ModelValue } from "../../core/model/model-registry.ts";
-import { elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
+import type { X12SetContext } from "./x12-mapping.ts";
+import { el, elementProblem, problemAt, type X12Problem, type X12Segment } from "./x12-segment.ts";
 
 /** Where each field of a record came from: JSON pointer prefix to segment and element position. */
 export class X12Origins {
@@ -53,4 +54,22 @@ export function checkX12Record<N extends ModelEntityName>(
           )
         : elementProblem("CDK_EDI_CONTENT", file, segment, position, what),
   };
+}
+
+/** Checks a mapper's record and hands it to the consumer; the located problem when it is refused. */
+export function emitChecked(
+  context: Pick<X12SetContext, "file" | "emit">,
+  entity: ModelEntityName,
+  value: unknown,
+  origins: X12Origins,
+): X12Problem | undefined {
+  const checked = checkX12Record(context.file, entity, value, origins);
+  if (!checked.ok) return checked.problem;
+  context.emit(entity, checked.value);
+  return undefined;
+}
+
+/** ISA06 and ISA08 (sender and receiver ids) for a record's extensions; none for a bare set. */
+export function interchangeIds(isa: X12Segment | undefined): { senderId?: string; receiverId?: string } {
+  return isa ? { senderId: el(isa, 6).trim(), receiverId: el(isa, 8).trim() } : {};
 }
