@@ -318,7 +318,7 @@ describe("810 to invoice", () => {
     ]);
     assert.equal(vics.invoices[0]!.dueDate, "2002-06-23");
     assert.equal(read("bots-plugins__810-004030-01.x12").invoices.length, 2);
-    // The retailer samples' TDS (12345.79) is a made-up figure that their lines (1320) do not add up
+    // The retailer samples' TDS (12345.79) is a made-up figure that their lines do not add up
     // to: mapped, with a warning at TDS-01.
     for (const [file, grand, customer] of [
       ["bots-plugins__retailer_810_1.x12", "1320", "JIT MANUFACTURING"],
