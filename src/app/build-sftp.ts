@@ -86,8 +86,8 @@ export function buildSftp(options: {
     ? createEdiDepositorRouter({ store: options.store, logger: options.logger })
     : undefined;
   // What the hub sends by X12 (EDIFACT) is tracked until the partner's 997 (CONTRL) answers it.
-  const x12 = [...runtimes.values()].some((r) => r.settings.format === "x12" || r.settings.edifact);
-  const acks = x12
+  const sendsEdi = [...runtimes.values()].some((r) => r.settings.format === "x12" || r.settings.edifact);
+  const acks = sendsEdi
     ? createEdiAckTracker({ store: options.store, clock: options.clock, logger: options.logger })
     : undefined;
   // Partners we write X12 to (our envelope, their folder) get a 997 for each interchange they send.
