@@ -17,7 +17,7 @@ import type { CrossdockError } from "../../core/errors.ts";
 import type { ChannelStockPort } from "../../inventory/channel-stock-port.ts";
 import type { StockUpdate } from "../../inventory/publication-planner.ts";
 import type { ShopifyInventoryClient } from "./shopify-inventory-client.ts";
-import type { ShopifySkuIndex } from "./shopify-sku-index.ts";
+import { resolveStockUpdates, type ShopifySkuIndex } from "./shopify-sku-index.ts";
 import { createShopifyStockPublisher } from "./shopify-stock-publisher.ts";
 
 export interface ShopifyChannelStockOptions {
@@ -27,30 +27,15 @@ export interface ShopifyChannelStockOptions {
   locationId: string;
 }
 
-const REASONS = {
-  unknown: "no variant on the shop has this SKU",
-  ambiguous: "several variants on the shop have this SKU; none is set",
-} as const;
-
 export function createShopifyChannelStock(options: ShopifyChannelStockOptions): ChannelStockPort {
   return {
     async publish(_channel, updates) {
-      const refs = await options.index.resolve(updates.map((u) => u.sku));
-      const rejected: { sku: string; reason: string }[] = [];
+      const { found, rejected } = await resolveStockUpdates(options.index, updates);
       const byItem = new Map<string, StockUpdate>();
       const publisher = createShopifyStockPublisher(options.client);
-      for (const update of updates) {
-        const ref = refs.get(update.sku);
-        if (!ref || "problem" in ref) {
-          rejected.push({ sku: update.sku, reason: REASONS[ref?.problem ?? "unknown"] });
-          continue;
-        }
-        byItem.set(ref.inventoryItemId, update);
-        publisher.enqueue({
-          inventoryItemId: ref.inventoryItemId,
-          locationId: options.locationId,
-          available: update.quantity,
-        });
+      for (const { update, inventoryItemId } of found) {
+        byItem.set(inventoryItemId, update);
+        publisher.enqueue({ inventoryItemId, locationId: options.locationId, available: update.quantity });
       }
       const accepted: StockUpdate[] = [];
       let stoppedBy: CrossdockError | undefined;

@@ -27,7 +27,7 @@ import { CrossdockError } from "../../core/errors.ts";
 import type { ChannelPublishResult, ChannelStockPort } from "../../inventory/channel-stock-port.ts";
 import type { StockUpdate } from "../../inventory/publication-planner.ts";
 import type { ShopifyGraphqlClient } from "./shopify-graphql-client.ts";
-import type { ShopifySkuIndex } from "./shopify-sku-index.ts";
+import { resolveStockUpdates, type ShopifySkuIndex } from "./shopify-sku-index.ts";
 
 export interface ShopifyGraphqlChannelStockOptions {
   index: Pick<ShopifySkuIndex, "resolve">;
@@ -54,10 +54,6 @@ export const SET_INVENTORY_MUTATION = `mutation CrossdockSetInventory($input: In
   }
 }`;
 
-const REASONS = {
-  unknown: "no variant on the shop has this SKU",
-  ambiguous: "several variants on the shop have this SKU; none is set",
-} as const;
 const NOT_STOCKED = "ITEM_NOT_STOCKED_AT_LOCATION";
 const ID = /^[1-9][0-9]{0,19}$/;
 
@@ -146,27 +142,22 @@ export function createShopifyGraphqlChannelStock(
 
   return {
     async publish(channel, updates) {
-      const refs = await options.index.resolve(updates.map((u) => u.sku));
+      const { found, rejected } = await resolveStockUpdates(options.index, updates);
       const out = {
         accepted: [] as StockUpdate[],
-        rejected: [] as { sku: string; reason: string }[],
+        rejected,
         notStocked: [] as StockUpdate[],
       };
       const byItem = new Map<string, StockUpdate>();
-      for (const update of updates) {
-        const ref = refs.get(update.sku);
-        if (!ref || "problem" in ref) {
-          out.rejected.push({ sku: update.sku, reason: REASONS[ref?.problem ?? "unknown"] });
-          continue;
-        }
-        if (!ID.test(ref.inventoryItemId) || !Number.isSafeInteger(update.quantity)) {
+      for (const { update, inventoryItemId } of found) {
+        if (!ID.test(inventoryItemId) || !Number.isSafeInteger(update.quantity)) {
           out.rejected.push({
             sku: update.sku,
             reason: `not a quantity Shopify can set: ${update.quantity}`,
           });
           continue;
         }
-        byItem.set(ref.inventoryItemId, update); // a SKU twice in a batch: the later number wins
+        byItem.set(inventoryItemId, update); // a SKU twice in a batch: the later number wins
       }
       const items = [...byItem].map(([itemId, update]) => ({ itemId, update }));
       let stoppedBy: CrossdockError | undefined;
@@ -192,8 +183,7 @@ export function createShopifyGraphqlChannelStock(
         }
       }
       if (out.accepted.length === 0 && stoppedBy) throw stoppedBy;
-      const { accepted, rejected } = out;
-      return { accepted, ...(rejected.length > 0 ? { rejected } : {}) };
+      return { accepted: out.accepted, ...(rejected.length > 0 ? { rejected } : {}) };
     },
   };
 }

@@ -50,6 +50,32 @@ export interface ShopifyVariantRef {
 
 export type SkuLookup = ShopifyVariantRef | { readonly problem: "unknown" | "ambiguous" };
 
+const LOOKUP_PROBLEMS = {
+  unknown: "no variant on the shop has this SKU",
+  ambiguous: "several variants on the shop have this SKU; none is set",
+} as const;
+
+/**
+ * The stock updates of a batch that have one variant on the shop, each with its inventory item, and
+ * the others rejected with the reason (no variant, or several): what both stock ports (REST, GraphQL)
+ * do before they send anything.
+ */
+export async function resolveStockUpdates<U extends { sku: string }>(
+  index: Pick<ShopifySkuIndex, "resolve">,
+  updates: readonly U[],
+): Promise<{ found: { update: U; inventoryItemId: string }[]; rejected: { sku: string; reason: string }[] }> {
+  const refs = await index.resolve(updates.map((u) => u.sku));
+  const found: { update: U; inventoryItemId: string }[] = [];
+  const rejected: { sku: string; reason: string }[] = [];
+  for (const update of updates) {
+    const ref = refs.get(update.sku);
+    if (!ref || "problem" in ref)
+      rejected.push({ sku: update.sku, reason: LOOKUP_PROBLEMS[ref?.problem ?? "unknown"] });
+    else found.push({ update, inventoryItemId: ref.inventoryItemId });
+  }
+  return { found, rejected };
+}
+
 export interface ShopifySkuIndex {
   /** Each SKU's variant; one refresh (rate-limited by `minRefreshMs`) when some are unknown. */
   resolve(skus: readonly string[]): Promise<Map<string, SkuLookup>>;
