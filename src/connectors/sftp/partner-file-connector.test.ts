@@ -187,3 +187,37 @@ test("a partner we write to gets a 997 job per interchange it sends; a 997 is ne
   assert.ok(without.ok);
   assert.equal(without.jobs.length, 0, "no envelope or folder of ours: no 997");
 });
+
+test("EDIFACT: a CONTRL is edi.acknowledged (never answered); UNB09 = 1 asks for a CONTRL job; odd CONTRLs lose nothing", () => {
+  const settings = {
+    type: "sftp",
+    format: "edifact",
+    outbound: { folder: "to-eu" },
+    edifact: { sender: { id: "HUB" }, recipient: { id: "EU" } },
+  };
+  const contrl = (uci: string) =>
+    `UNA:+.? '\nUNB+UNOC:3+EU:14+HUB:ZZZ+261202:1100+C1'\nUNH+1+CONTRL:D:3:UN'\n${uci}\nUNT+3+1'\nUNZ+1+C1'`;
+  // An interchange the hub never sent (the tracker answers unknown-group) and a rejection with its code.
+  const read = partnerFileConnector.decode(message(contrl("UCI+999999+HUB:ZZZ+EU:14+4+18'")), "eu", settings);
+  assert.ok(read.ok, read.ok ? "" : read.error.message);
+  assert.deepEqual(
+    read.events.map((e) => [e.type, e.stream]),
+    [["edi.acknowledged", "edi:eu"]],
+  );
+  const ack = read.events[0]?.data as { groupControlNumber: string; status: string };
+  assert.deepEqual([ack.groupControlNumber, ack.status], ["999999", "R"]);
+  assert.equal(read.jobs.length, 0, "a CONTRL is not answered with a CONTRL");
+  // A CONTRL without UCI says nothing: accepted, no event, nothing lost.
+  const empty = partnerFileConnector.decode(message(contrl("FTX+AAI+++no uci here'")), "eu", settings);
+  assert.ok(empty.ok, empty.ok ? "" : empty.error.message);
+  assert.deepEqual(empty.events, []);
+  // An ORDERS asking for an acknowledgement (UNB09 = 1) gets one CONTRL job back to its sender.
+  const orders = fixture("edifact/fixtures/orders-d96a-latin1.edi");
+  const asked = partnerFileConnector.decode(message(orders), "eu", { ...settings, defaultCurrency: "EUR" });
+  assert.ok(asked.ok, asked.ok ? "" : asked.error.message);
+  assert.deepEqual(
+    asked.jobs.map((j) => [j.kind, j.target, j.idempotencyKey]),
+    [["edifact.send-contrl", "eu", "edifact-contrl:msg_1:0"]],
+  );
+  assert.equal((asked.jobs[0]?.payload as { controlRef: string } | undefined)?.controlRef, "IC0001");
+});

@@ -91,3 +91,62 @@ test("a partner's own X12 delimiters and version are taken, checked one by one",
     /"\*" is already elementSeparator/,
   );
 });
+
+test("an EDIFACT envelope is checked key by key and parsed with its defaults", () => {
+  const fields = (edifact: unknown) =>
+    checkSftpConnection({ ...base, edifact }).map((p) => (p.path ?? [p.field]).join("."));
+  const own = {
+    senderId: "5400000000003",
+    senderQualifier: "14",
+    recipientId: "5412345000013",
+    recipientQualifier: "14",
+    syntaxId: "UNOY",
+    directory: "D01B",
+    association: "EAN010",
+    ackRequested: true,
+    test: false,
+  };
+  assert.deepEqual(checkSftpConnection({ ...base, edifact: own }), []);
+  const envelope = parseSftpConnection({ ...base, edifact: own }).edifact;
+  assert.deepEqual(envelope?.sender, { id: "5400000000003", qualifier: "14" });
+  assert.deepEqual(envelope?.recipient, { id: "5412345000013", qualifier: "14" });
+  assert.equal(envelope?.syntaxId, "UNOY");
+  assert.deepEqual(envelope?.directory, { version: "D", release: "01B", agency: "UN" });
+  assert.equal(envelope?.association, "EAN010");
+  assert.equal(envelope?.ackRequested, true);
+  const defaults = parseSftpConnection({
+    ...base,
+    edifact: { senderId: "HUB", recipientId: "ACME" },
+  }).edifact;
+  assert.equal(defaults?.syntaxId, "UNOC");
+  assert.deepEqual(defaults?.directory, { version: "D", release: "96A", agency: "UN" });
+  assert.equal(defaults?.ackRequested, false);
+  assert.deepEqual(fields("ACME"), ["edifact"], "a map");
+  assert.deepEqual(fields({}), ["edifact.senderId", "edifact.recipientId"]);
+  assert.deepEqual(
+    fields({
+      senderId: "x".repeat(36),
+      recipientId: "ACME",
+      senderQualifier: "toolong",
+      syntaxId: "UNOZ",
+      directory: "96A",
+      association: "ean-008",
+      ackRequested: "yes",
+      colour: "red",
+    }),
+    [
+      "edifact.colour",
+      "edifact.senderId",
+      "edifact.senderQualifier",
+      "edifact.syntaxId",
+      "edifact.directory",
+      "edifact.association",
+      "edifact.ackRequested",
+    ],
+  );
+  assert.match(
+    checkSftpConnection({ ...base, edifact: { senderId: "HUB", recipientId: "ACME", directory: "D9" } })[0]
+      ?.message ?? "",
+    /must be a UN directory such as "D96A"/,
+  );
+});
