@@ -76,8 +76,9 @@ export function inboxContract(suite: StoreContractOptions): void {
     },
   );
 
-  storeTest(suite, "a new message enqueues its processing job in the same commit", async ({ store }) => {
+  storeTest(suite, "a new message gets its processing job", async ({ store }) => {
     const receipt = await store.inbox.append(message("wh-1", { orderingKey: "order:SO1", trace: TRACE }));
+    await store.inbox.createPendingJobs();
     const job = await store.jobs.getByIdempotencyKey(`inbox:${receipt.id}`);
     assert.ok(job);
     assert.match(job.id, /^job_/);
@@ -88,8 +89,64 @@ export function inboxContract(suite: StoreContractOptions): void {
     assert.equal(job.status, "ready");
     assert.deepEqual(job.trace, TRACE);
     const withoutKey = await store.inbox.append(message("wh-2"));
+    await store.inbox.createPendingJobs();
     assert.equal((await store.jobs.getByIdempotencyKey(`inbox:${withoutKey.id}`))?.orderingKey, undefined);
   });
+
+  storeTest(
+    suite,
+    "a claim finds the jobs of messages appended just before it, in arrival order, each once",
+    async ({ store, clock }) => {
+      const receipts = [];
+      for (const key of ["a", "b", "c"]) {
+        receipts.push(await store.inbox.append(message(key)));
+        clock.advance(10);
+      }
+      const depth = (await store.jobs.depth()).find((d) => d.target === INBOX_TARGET);
+      assert.equal(depth?.ready, 3, "waiting messages count as ready inbox work");
+      assert.equal(depth?.oldestAgeMs, 30, "aged from the first message's arrival");
+      const claimed = await store.jobs.claim({
+        workerId: "w",
+        targets: [INBOX_TARGET],
+        limit: 10,
+        leaseMs: 1_000,
+      });
+      assert.deepEqual(
+        claimed.map((job) => (job.payload as { messageId: string }).messageId),
+        receipts.map((r) => r.id),
+      );
+      assert.equal(await store.inbox.createPendingJobs(), 0, "nothing left to make");
+      assert.equal((await store.jobs.list({ target: INBOX_TARGET })).length, 3);
+      const after = (await store.jobs.depth()).find((d) => d.target === INBOX_TARGET);
+      assert.equal(after?.ready, 0);
+      assert.equal(after?.running, 3);
+    },
+  );
+
+  storeTest(
+    suite,
+    "jobs for a backlog larger than one batch are all made, none twice, ordering keys respected",
+    async ({ store }) => {
+      const total = 600;
+      await Promise.all(
+        Array.from({ length: total }, (_, i) =>
+          store.inbox.append(message(`m${i}`, i % 100 === 0 ? { orderingKey: "order:1" } : {})),
+        ),
+      );
+      let made = 0;
+      for (let n = await store.inbox.createPendingJobs(); n > 0; n = await store.inbox.createPendingJobs()) {
+        assert.ok(n <= 512, `one call makes at most a batch (${n})`);
+        made += n;
+      }
+      const jobs = await store.jobs.list({ target: INBOX_TARGET, limit: 1_000 });
+      assert.equal(jobs.length, total);
+      assert.ok(made === total || made === 0, `made ${made}: all here, or all by the appends themselves`);
+      const keyed = jobs.filter((job) => job.orderingKey === "order:1");
+      assert.equal(keyed.length, 6);
+      assert.equal(keyed.filter((job) => job.status === "ready").length, 1, "one head per ordering key");
+      assert.equal(keyed.filter((job) => job.status === "waiting").length, 5);
+    },
+  );
 
   storeTest(
     suite,
@@ -103,6 +160,7 @@ export function inboxContract(suite: StoreContractOptions): void {
       assert.equal(other.duplicate, false);
       assert.notEqual(other.id, first.id);
       assert.equal((await store.inbox.list()).length, 2);
+      await store.inbox.createPendingJobs();
       assert.equal((await store.jobs.list({ target: INBOX_TARGET })).length, 2);
       assert.equal(hex((await store.inbox.get(first.id))!.body), hex(message("wh-1").body));
     },
@@ -130,6 +188,7 @@ export function inboxContract(suite: StoreContractOptions): void {
         Array.from({ length: 150 }, (_, i) => `k${i}`),
         "arrival order",
       );
+      await store.inbox.createPendingJobs();
       assert.equal((await store.jobs.list({ target: INBOX_TARGET, limit: 1_000 })).length, 150);
     },
   );

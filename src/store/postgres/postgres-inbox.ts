@@ -111,6 +111,14 @@ export class PostgresInbox implements Inbox {
     });
   }
 
+  /**
+   * Nothing to make: each append writes its job in its own transaction. (A cursor over the inbox's
+   * seq would skip rows here, as concurrent transactions commit out of seq order.)
+   */
+  async createPendingJobs(): Promise<number> {
+    return 0;
+  }
+
   async append(message: InboxMessageInput): Promise<InboxReceipt> {
     validateInboxMessage(message, this.#ctx.config);
     refuseNul(message);

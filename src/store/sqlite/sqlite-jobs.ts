@@ -102,11 +102,15 @@ export function enqueueJob(ctx: SqliteContext, input: JobInput, now: number, pre
 
 /**
  * The inbox's fast path: a job with a fresh idempotency key, no ordering key and the default retry
- * policy, which therefore needs none of `enqueueJob`'s checks.
+ * policy, which therefore needs none of `enqueueJob`'s checks. `traceJson` is stored as given.
  */
 export function insertReadyJob(
   ctx: SqliteContext,
-  input: Pick<JobInput, "target" | "kind" | "idempotencyKey" | "payload" | "trace">,
+  input: Pick<JobInput, "target" | "kind" | "idempotencyKey" | "payload"> & {
+    runAt: number;
+    createdAt: number;
+    traceJson: string | null;
+  },
   now: number,
 ): void {
   ctx
@@ -119,10 +123,10 @@ export function insertReadyJob(
       null,
       JSON.stringify(input.payload),
       "ready",
-      now,
+      input.runAt,
       ctx.defaultRetryJson,
-      traceToJson(input.trace),
-      now,
+      input.traceJson,
+      input.createdAt,
       now,
     );
 }

@@ -212,6 +212,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
     `,
   },
+  {
+    // Inbox messages get their processing jobs lazily, in bulk, off the append's commit: the cursor is
+    // the last inbox seq that has its job. Messages stored before this migration already have theirs.
+    version: 4,
+    name: "0004-inbox-job-cursor",
+    sql: `
+      ALTER TABLE inbox ADD COLUMN ordering_key TEXT;
+      CREATE TABLE inbox_job_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL
+      );
+      INSERT INTO inbox_job_cursor (id, seq) SELECT 1, coalesce(max(seq), 0) FROM inbox;
+    `,
+  },
 ];
 
 /** The highest schema version this code knows. */

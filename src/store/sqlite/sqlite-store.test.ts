@@ -7,7 +7,10 @@ import Database from "better-sqlite3";
 import { ManualClock } from "../../core/clock.ts";
 import { createIdGenerator } from "../../core/ids.ts";
 import { bytes, claimOne, job, rejectsWithCode } from "../contract/contract-fixture.ts";
+import { resolveRetryPolicy } from "../retry-policy.ts";
 import { runStoreContract } from "../store.contract.ts";
+import { resolveStoreConfig } from "../store-config.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite-store.ts";
 
 /** A temp directory per test, removed afterwards; ids are real ULIDs (random within a millisecond). */
@@ -154,8 +157,58 @@ describe("SqliteStore (SQLite specific)", () => {
       });
       const result = await store.migrate();
       assert.equal(result.from, 0);
-      assert.deepEqual(result.applied, ["0001-inbox-events-jobs", "0002-workflows", "0003-audit-log"]);
-      assert.equal(result.to, 3);
+      assert.deepEqual(result.applied, [
+        "0001-inbox-events-jobs",
+        "0002-workflows",
+        "0003-audit-log",
+        "0004-inbox-job-cursor",
+      ]);
+      assert.equal(result.to, 4);
+      await store.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  test("messages whose jobs were written before 0004 get no second job; a crash before the jobs loses none", async () => {
+    const temp = tempDir();
+    try {
+      const path = join(temp.dir, "old.db");
+      const clock = new ManualClock();
+      const ids = createIdGenerator(clock);
+      // A store at version 3, whose appends wrote their jobs themselves.
+      const old = await createSqliteStore({ path, clock, ids });
+      await old.close();
+      const retry = JSON.stringify(resolveRetryPolicy({}, resolveStoreConfig(undefined).defaultRetry));
+      const db = new Database(path);
+      db.exec(
+        SQLITE_MIGRATIONS.slice(0, 3)
+          .map((m) => m.sql)
+          .join("\n"),
+      );
+      db.exec(`CREATE TABLE crossdock_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+        INSERT INTO crossdock_migrations VALUES (1, '0001-inbox-events-jobs', 0), (2, '0002-workflows', 0), (3, '0003-audit-log', 0);
+        INSERT INTO inbox (id, source, connection, dedupe_key, body, received_at, size)
+          VALUES ('msg_old', 'webhook', 'shop', 'old-1', x'7b7d', 0, 2);
+        INSERT INTO jobs (id, target, kind, idempotency_key, payload, status, run_at, retry, created_at, updated_at)
+          VALUES ('job_old', 'crossdock.inbox', 'inbox.process', 'inbox:msg_old', '{"messageId":"msg_old"}', 'done', 0, '${retry}', 0, 0);`);
+      db.close();
+      let store = await openStore(path, clock);
+      const receipt = await store.inbox.append({
+        source: "webhook",
+        connection: "shop",
+        dedupeKey: "new-1",
+        body: bytes("{}"),
+      });
+      // Killed before any claim: the message is there, its job not yet.
+      await store.close();
+      store = await openStore(path, clock);
+      assert.equal(await store.inbox.createPendingJobs(), 1, "only the new message gets a job");
+      const jobs = await store.jobs.list({ target: "crossdock.inbox" });
+      assert.deepEqual(
+        jobs.map((j) => j.idempotencyKey).sort(),
+        [`inbox:${receipt.id}`, "inbox:msg_old"].sort(),
+      );
       await store.close();
     } finally {
       temp.remove();

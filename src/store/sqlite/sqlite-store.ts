@@ -14,6 +14,7 @@
  * Inside `transaction(fn)`, use only the `tx` handle: a call to the store's own methods from `fn`
  * would wait for the transaction that is waiting for it, so it is refused with `CDK_INTERNAL`.
  */
+
 import type { Clock } from "../../core/clock.ts";
 import type { IdGenerator } from "../../core/ids.ts";
 import { GroupCommitter } from "../group-commit.ts";
@@ -51,7 +52,15 @@ import {
   listExceptions,
   retryException,
 } from "./sqlite-exceptions.ts";
-import { appendInboxBatch, getInboxMessage, listInbox, type PendingAppend } from "./sqlite-inbox.ts";
+import {
+  appendInboxBatch,
+  createPendingInboxJobs,
+  getInboxMessage,
+  listInbox,
+  PENDING_JOBS_BATCH,
+  type PendingAppend,
+  withPendingInboxJobs,
+} from "./sqlite-inbox.ts";
 import { failJob } from "./sqlite-job-failure.ts";
 import {
   claimJobs,
@@ -146,6 +155,7 @@ export class SqliteStore implements Store {
 
     this.inbox = {
       append: (message) => this.#append(message),
+      createPendingJobs: write(createPendingInboxJobs),
       get: read(getInboxMessage),
       list: read(listInbox),
     };
@@ -159,14 +169,19 @@ export class SqliteStore implements Store {
     };
     this.jobs = {
       enqueue: write(enqueueJobs),
-      claim: write(claimJobs),
+      // Messages appended since the last claim get their processing jobs first, in bulk.
+      claim: (options) =>
+        this.#write(() => {
+          createPendingInboxJobs(conn, Math.max(PENDING_JOBS_BATCH, options.limit ?? 1));
+          return claimJobs(conn, options);
+        }),
       extendLease: write(extendLease),
       complete: write(completeJob),
       fail: (job, error) => this.#write(() => failJob(conn, job, error)),
       get: read(getJob),
       getByIdempotencyKey: read(getJobByKey),
       list: read(listJobs),
-      depth: read(queueDepth),
+      depth: () => this.#read(() => withPendingInboxJobs(conn, queueDepth(conn))),
       replay: (id, options) => this.#write(() => replayJob(conn, id, options?.payload)),
     };
     this.targets = {
@@ -224,7 +239,7 @@ export class SqliteStore implements Store {
         schemaVersion: currentSchemaVersion(conn.db),
         inboxMessages: count("SELECT count(*) AS n FROM inbox"),
         events: count("SELECT count(*) AS n FROM events"),
-        queue: queueDepth(conn),
+        queue: withPendingInboxJobs(conn, queueDepth(conn)),
         openExceptions: count("SELECT count(*) AS n FROM exceptions WHERE status = 'open'"),
         pausedTargets: pausedTargetNames(conn),
         workflows: conn
