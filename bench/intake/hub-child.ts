@@ -13,12 +13,18 @@ import { BENCH_SECRET } from "./shopify-order-body.ts";
 
 process.once(
   "message",
-  async (spec: { dir: string; roles: string[]; port?: number; synchronous?: string }) => {
+  async (spec: {
+    dir: string;
+    roles: string[];
+    port?: number;
+    synchronous?: string;
+    checkpoints?: string;
+  }) => {
     const file = join(spec.dir, "crossdock.yaml");
     writeFileSync(
       file,
       `version: 1
-store: { url: "sqlite:hub.db", synchronous: ${spec.synchronous ?? "full"} }
+store: { url: "sqlite:hub.db", synchronous: ${spec.synchronous ?? "full"}, checkpoints: ${spec.checkpoints ?? "background"} }
 server: { port: ${spec.port ?? 0} }
 connections:
   shop:

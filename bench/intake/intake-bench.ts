@@ -113,6 +113,11 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
       spec: { roles: ["gateway"] },
     },
     {
+      name: "Crossdock intake, inline WAL checkpoints",
+      script: "./hub-child.ts",
+      spec: { roles: ["gateway"], checkpoints: "inline" },
+    },
+    {
       name: "Crossdock embedded (gateway + workers)",
       script: "./hub-child.ts",
       spec: { roles: ["gateway", "worker", "scheduler"] },
@@ -174,7 +179,7 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
     ),
   );
   console.log(
-    `\nkill test: ${kill.acknowledged} webhooks acknowledged before SIGKILL at ${kill.killedAfterMs} ms; ${kill.lost} of them missing from the inbox after the crash; ${kill.stored} stored in all`,
+    `\nkill test: ${kill.acknowledged} webhooks acknowledged before SIGKILL at ${kill.killedAfterMs} ms; ${kill.lost} of them missing from the inbox after the crash; ${kill.stored} stored in all; ${kill.orphans} stored messages behind the job cursor without a job, ${kill.pendingJobs} waiting for theirs`,
   );
   const file = writeResultFile("intake", {
     machine: describeMachine(process.cwd()),
@@ -205,9 +210,31 @@ async function killTest(durationS: number) {
       db.prepare("SELECT dedupe_key FROM inbox WHERE connection = 'shop'").all() as { dedupe_key: string }[]
     ).map((r) => r.dedupe_key),
   );
+  // Messages behind the job cursor must each have their processing job; those past it get theirs at
+  // the next claim. A message behind the cursor without a job would never be processed.
+  const orphans = (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM inbox i WHERE i.seq <= (SELECT seq FROM inbox_job_cursor WHERE id = 1)
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.idempotency_key = 'inbox:' || i.id)`,
+      )
+      .get() as { n: number }
+  ).n;
+  const pending = (
+    db
+      .prepare("SELECT count(*) AS n FROM inbox WHERE seq > (SELECT seq FROM inbox_job_cursor WHERE id = 1)")
+      .get() as { n: number }
+  ).n;
   db.close();
   let lost = 0;
   for (const id of acked) if (!stored.has(id)) lost++;
   rmSync(dir, { recursive: true, force: true });
-  return { acknowledged: acked.size, stored: stored.size, lost, killedAfterMs };
+  return {
+    acknowledged: acked.size,
+    stored: stored.size,
+    lost,
+    killedAfterMs,
+    orphans,
+    pendingJobs: pending,
+  };
 }

@@ -130,7 +130,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ids = options.ids ?? createIdGenerator(clock);
   const logger =
     options.logger ?? createLogger({ level: config.log.level, base: { env: config.environment } });
-  const store = await openStore(config, { clock, ids });
+  const store = await openStore(config, { clock, ids, logger });
   const metrics = createHubMetrics(store);
 
   // `connections.<name>.mapping`: the pinned mapping each JSON connection's bodies go through.

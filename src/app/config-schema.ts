@@ -36,6 +36,10 @@ export type LogLevel = Type.Static<typeof LogLevelSchema>;
 export const SqliteSynchronousSchema = Type.Enum(["full", "normal"]);
 export type SqliteSynchronous = Type.Static<typeof SqliteSynchronousSchema>;
 
+/** `store.checkpoints`: who copies SQLite's WAL into the database file. */
+export const SqliteCheckpointsSchema = Type.Enum(["background", "inline"]);
+export type SqliteCheckpoints = Type.Static<typeof SqliteCheckpointsSchema>;
+
 /** `store`: where everything is kept. Kind-specific keys are ignored (with a warning) for the other kind. */
 export const StoreSectionSchema = Type.Object(
   {
@@ -47,6 +51,7 @@ export const StoreSectionSchema = Type.Object(
       }),
     ),
     synchronous: Type.Optional(SqliteSynchronousSchema),
+    checkpoints: Type.Optional(SqliteCheckpointsSchema),
     poolSize: Type.Optional(count(1, 1_000)),
     schema: Type.Optional(
       Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]{0,62}$", expected: "a PostgreSQL schema name" }),
@@ -492,6 +497,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   store: Object.freeze({
     url: "sqlite:.crossdock/crossdock.db",
     synchronous: "full" as SqliteSynchronous,
+    checkpoints: "background" as SqliteCheckpoints,
     poolSize: 10,
     schema: "public",
     maxMessageBytes: 5 * 1024 * 1024,
@@ -528,6 +534,7 @@ export interface SqliteStoreSettings extends StoreCommon {
   /** Absolute path of the database file (relative paths are taken from the config file's folder), or `:memory:`. */
   readonly path: string;
   readonly synchronous: SqliteSynchronous;
+  readonly checkpoints: SqliteCheckpoints;
 }
 
 /** The scale-out store: many processes on one PostgreSQL database. */

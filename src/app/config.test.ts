@@ -75,6 +75,7 @@ describe("valid files", () => {
     assert.ok(config.store.kind === "sqlite");
     assert.equal(config.store.path, join(dir, ".crossdock/crossdock.db"));
     assert.equal(config.store.synchronous, "full");
+    assert.equal(config.store.checkpoints, "background");
     assert.equal(config.store.displayUrl, "sqlite:.crossdock/crossdock.db");
     assert.deepEqual(
       [config.store.maxMessageBytes, config.store.maxPendingAppends, config.store.maxBatchSize],
@@ -441,6 +442,21 @@ connections:
     );
     assert.match(problems[0]?.message ?? "", /literal secret is not allowed in environment 'prod'/);
     assert.ok(!error.message.includes("tok-literal-value") && !JSON.stringify(error).includes("tok-literal"));
+  });
+
+  test("store.checkpoints: inline or background for SQLite, ignored with a warning for PostgreSQL", () => {
+    const sqlite = parse("version: 1\nstore: { checkpoints: inline }\n");
+    assert.ok(sqlite.store.kind === "sqlite");
+    assert.equal(sqlite.store.checkpoints, "inline");
+    const pg = parse('version: 1\nstore: { url: "postgres://db/hub", checkpoints: inline }\n');
+    assert.deepEqual(
+      pg.warnings.map((w) => w.path),
+      ["store.checkpoints"],
+    );
+    const { problems } = problemsOf("CDK_CONFIG_INVALID", () =>
+      parse("version: 1\nstore: { checkpoints: sometimes }\n"),
+    );
+    assert.match(at(problems, "store.checkpoints").message, /background|inline/);
   });
 
   test("in dev a literal secret loads as a Secret with a warning", () => {

@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { IdGenerator } from "../core/ids.ts";
+import type { Logger } from "../observability/logger.ts";
 import { createPostgresStore } from "../store/postgres/postgres-store.ts";
 import { createSqliteStore } from "../store/sqlite/sqlite-store.ts";
 import type { Store, StoreConfig } from "../store/store.ts";
@@ -11,8 +12,9 @@ import type { CrossdockConfig } from "./config-schema.ts";
  */
 export async function openStore(
   config: CrossdockConfig,
-  deps: { clock: Clock; ids: IdGenerator },
-  options: { migrate?: boolean } = {},
+  deps: { clock: Clock; ids: IdGenerator; logger?: Logger },
+  /** `shortLived`: a CLI command; SQLite then checkpoints inline whatever `store.checkpoints` says. */
+  options: { migrate?: boolean; shortLived?: boolean } = {},
 ): Promise<Store> {
   const settings = config.store;
   const storeConfig: Partial<StoreConfig> = {
@@ -26,6 +28,12 @@ export async function openStore(
       ? await createSqliteStore({
           path: settings.path,
           synchronous: settings.synchronous,
+          checkpoints: options.shortLived ? "inline" : settings.checkpoints,
+          onCheckpointerFailure: (error) =>
+            deps.logger?.warn(
+              { err: error },
+              "the background WAL checkpointer stopped; the writer checkpoints inline again",
+            ),
           clock: deps.clock,
           ids: deps.ids,
           config: storeConfig,

@@ -286,10 +286,16 @@ class Resolver {
       }
       this.#ignored(section, ["poolSize", "schema"], "a postgres store");
       const file = written === ":memory:" ? written : resolve(this.#ctx.baseDir, written);
-      return { kind: "sqlite", path: file, synchronous: settings.synchronous, ...limits };
+      return {
+        kind: "sqlite",
+        path: file,
+        synchronous: settings.synchronous,
+        checkpoints: settings.checkpoints,
+        ...limits,
+      };
     }
     if (/^postgres(ql)?:\/\//.test(value)) {
-      this.#ignored(section, ["synchronous"], "a sqlite store");
+      this.#ignored(section, ["synchronous", "checkpoints"], "a sqlite store");
       return { kind: "postgres", poolSize: settings.poolSize, schema: settings.schema, ...limits };
     }
     this.#invalid.push(

@@ -43,7 +43,11 @@ export async function withStore<T>(
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   const config = await readConfig(options, io);
-  const store = await openStore(config, { clock: systemClock, ids: createIdGenerator(systemClock) });
+  const store = await openStore(
+    config,
+    { clock: systemClock, ids: createIdGenerator(systemClock) },
+    { shortLived: true },
+  );
   try {
     return await fn(store);
   } finally {

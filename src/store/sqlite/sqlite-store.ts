@@ -41,8 +41,9 @@ import type {
 } from "../store.ts";
 import { resolveStoreConfig } from "../store-config.ts";
 import { type AuditInsertResult, insertAuditAlone, listAudit, type PendingAudit } from "./sqlite-audit.ts";
+import { BackgroundCheckpointer } from "./sqlite-checkpointer.ts";
 import { closedError, SqliteConnection, type SqliteContext } from "./sqlite-connection.ts";
-import { openSqliteDatabase } from "./sqlite-driver.ts";
+import { INLINE_WAL_CHECKPOINT_FRAMES, openSqliteDatabase } from "./sqlite-driver.ts";
 import { getWait } from "./sqlite-event-waits.ts";
 import { ack, appendEvents, listSubscriptions, poll, readStream, subscribe } from "./sqlite-events.ts";
 import {
@@ -100,7 +101,18 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
   /** How long to wait for another process's lock on the file (e.g. a CLI reading it). Default 5,000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * `inline` (default): the commit that passes 10,000 WAL frames copies them into the database file, a
+   * stall of every caller. `background`: a worker thread with its own connection does it while the
+   * writer goes on (`sqlite-checkpointer.ts`); for long-running processes. Ignored for `:memory:`.
+   */
+  checkpoints?: "inline" | "background";
+  /** Told when the background checkpointer stops working and the writer has taken checkpoints back. */
+  onCheckpointerFailure?(error: Error): void;
 }
+
+/** The safety bound on the WAL while the background checkpointer runs: the writer checkpoints past it. */
+const BACKGROUND_WAL_LIMIT_FRAMES = 40_000;
 
 /** Opens (creating if needed) the store file; call `migrate()` before use. Throws `CDK_STORE_CORRUPT`. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -123,6 +135,7 @@ export class SqliteStore implements Store {
   readonly records: RecordStore;
   readonly audit: AuditLog;
   readonly #conn: SqliteConnection;
+  readonly #checkpointer: BackgroundCheckpointer | undefined;
   readonly #appends: GroupCommitter<PendingAppend, InboxReceipt>;
   readonly #auditAppends: GroupCommitter<{ items: PendingAudit[]; at: number }, AuditInsertResult>;
   #closing: Promise<void> | undefined;
@@ -134,6 +147,21 @@ export class SqliteStore implements Store {
       synchronous: options.synchronous ?? "full",
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
     });
+    if ((options.checkpoints ?? "inline") === "background" && options.path !== ":memory:") {
+      // The writer still checkpoints if the WAL passes 40,000 frames (about 160 MiB): the bound when
+      // the worker cannot keep up. While it does, the WAL restarts long before that.
+      db.pragma(`wal_autocheckpoint = ${BACKGROUND_WAL_LIMIT_FRAMES}`);
+      this.#checkpointer = new BackgroundCheckpointer({
+        path: options.path,
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+        synchronous: options.synchronous === "normal" ? "NORMAL" : "FULL",
+        onFailure: (error) => {
+          if (this.#closing) return;
+          db.pragma(`wal_autocheckpoint = ${INLINE_WAL_CHECKPOINT_FRAMES}`);
+          options.onCheckpointerFailure?.(error);
+        },
+      });
+    }
     const conn = new SqliteConnection(db, options.clock, options.ids, config);
     this.#conn = conn;
     this.#appends = new GroupCommitter({
@@ -274,6 +302,7 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all([this.#appends.drain(true), this.#auditAppends.drain(true)]);
+      await this.#checkpointer?.stop();
       await this.#conn.exclusive(() => this.#conn.db.close());
     })();
     return this.#closing;
