@@ -5,7 +5,7 @@
  * SIGKILLed in the middle of a run and every webhook it acknowledged must be in its inbox.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +33,24 @@ interface Row {
   non2xx: number;
   acknowledged: number;
   peakRssMiB: number;
+  /** Largest size of the store's WAL file seen during the point (sampled every 50 ms); 0 for the bare server. */
+  peakWalMiB: number;
+}
+
+/** Samples the size of `file` every 50 ms until stopped; returns the largest seen, in MiB. */
+function watchSize(file: string): () => number {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, statSync(file).size);
+    } catch {
+      // not there (yet, or any more)
+    }
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    return Math.round((peak / 1_048_576) * 10) / 10;
+  };
 }
 
 let nextId = 0;
@@ -129,7 +147,9 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
     await load(url, 16, 2); // warm-up: JIT, SQLite cache, sockets
     for (const connections of [1, 16, 64]) {
       const acked = new Set<string>();
+      const wal = watchSize(join(dir, "hub.db-wal"));
       const r = await load(url, connections, duration, acked);
+      const peakWalMiB = wal();
       rows.push({
         target: target.name,
         connections,
@@ -140,6 +160,7 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
         non2xx: r.non2xx,
         acknowledged: acked.size,
         peakRssMiB: peakRssMiB(child.pid),
+        peakWalMiB,
       });
       console.error(
         `${target.name} c=${connections}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms`,
@@ -163,6 +184,7 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
         "errors",
         "non-2xx",
         "peak RSS MiB",
+        "peak WAL MiB",
         "vs bare at 64",
       ],
       rows.map((r) => [
@@ -174,6 +196,7 @@ export async function runIntakeBench(argv: string[]): Promise<void> {
         r.errors,
         r.non2xx,
         r.peakRssMiB,
+        r.target.startsWith("bare") ? "" : r.peakWalMiB,
         r.connections === 64 ? formatRatio(r.requestsPerSecond / bare64) : "",
       ]),
     ),

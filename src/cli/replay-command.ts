@@ -27,8 +27,16 @@ export function registerReplayCommand(program: Command, io: CliIo, globals: () =
         for (const id of jobs) replayed.push(await store.jobs.replay(id));
         for (const messageId of messages) {
           const job = await store.jobs.getByIdempotencyKey(`inbox:${messageId}`);
-          if (!job)
-            throw new CrossdockError("CDK_JOB_NOT_FOUND", `no processing job for inbox message ${messageId}`);
+          if (!job) {
+            const stored = await store.inbox.get(messageId);
+            throw new CrossdockError(
+              "CDK_JOB_NOT_FOUND",
+              stored
+                ? `inbox message ${messageId} has no processing job yet (a worker makes it at its next ` +
+                    "claim); there is nothing to replay until it has run"
+                : `no processing job for inbox message ${messageId}`,
+            );
+          }
           replayed.push(await store.jobs.replay(job.id));
         }
         if (globals().json) return io.out(json(replayed));

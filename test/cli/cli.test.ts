@@ -125,6 +125,33 @@ test("status, exceptions ls/show/retry/discard and replay work on the configured
   assert.match(unknown.err, /CDK_JOB_NOT_FOUND/);
 });
 
+test("a message whose processing job is not made yet: status counts it, replay says why it cannot", async () => {
+  const store = await createSqliteStore({
+    path: join(dir, "hub.db"),
+    clock: systemClock,
+    ids: createIdGenerator(systemClock),
+  });
+  await store.migrate();
+  const receipt = await store.inbox.append({
+    source: "webhook",
+    connection: "pending-shop",
+    dedupeKey: "wh-pending",
+    body: new TextEncoder().encode("{}"),
+  });
+  await store.close();
+
+  const status = await cli("--json", "status");
+  assert.equal(status.code, 0);
+  const inbox = (JSON.parse(status.out).queue as { target: string; ready: number }[]).find(
+    (d) => d.target === "crossdock.inbox",
+  );
+  assert.ok(inbox && inbox.ready >= 1, status.out);
+  const replay = await cli("replay", "--message", receipt.id);
+  assert.equal(replay.code, 1);
+  assert.match(replay.err, /CDK_JOB_NOT_FOUND/);
+  assert.match(replay.err, new RegExp(`${receipt.id} has no processing job yet`));
+});
+
 test("approvals ls, approve and reject decide what a workflow waits for", async () => {
   const store = await createSqliteStore({
     path: join(dir, "hub.db"),
