@@ -115,6 +115,11 @@ export function inboxContract(suite: StoreContractOptions): void {
         claimed.map((job) => (job.payload as { messageId: string }).messageId),
         receipts.map((r) => r.id),
       );
+      assert.deepEqual(
+        claimed.map((job) => job.createdAt),
+        receipts.map((r) => r.receivedAt),
+        "a job counts from its message's arrival",
+      );
       assert.equal(await store.inbox.createPendingJobs(), 0, "nothing left to make");
       assert.equal((await store.jobs.list({ target: INBOX_TARGET })).length, 3);
       const after = (await store.jobs.depth()).find((d) => d.target === INBOX_TARGET);

@@ -101,7 +101,8 @@ export function createPendingInboxJobs(ctx: SqliteContext, limit = PENDING_JOBS_
       insertReadyJob(ctx, { ...job, createdAt: row.received_at, traceJson: row.trace }, now);
     } else {
       const trace = fromJsonOrUndefined<TraceContext>(row.trace);
-      enqueueJob(ctx, { ...job, orderingKey: row.ordering_key, trace }, now);
+      // Created "at" the message's arrival like the others (`now` only stamps the rows it writes).
+      enqueueJob(ctx, { ...job, orderingKey: row.ordering_key, trace }, row.received_at);
     }
   }
   ctx.stmt("UPDATE inbox_job_cursor SET seq = ? WHERE id = 1").run(rows.at(-1)!.seq);

@@ -14,7 +14,6 @@
  * Inside `transaction(fn)`, use only the `tx` handle: a call to the store's own methods from `fn`
  * would wait for the transaction that is waiting for it, so it is refused with `CDK_INTERNAL`.
  */
-
 import type { Clock } from "../../core/clock.ts";
 import type { IdGenerator } from "../../core/ids.ts";
 import { GroupCommitter } from "../group-commit.ts";
